@@ -1,0 +1,1 @@
+"""One package per chat platform. Adapters translate; they never decide."""

@@ -1,0 +1,252 @@
+"""app.yaml: what an organisation decides, validated with pydantic.
+
+A mistake stops start-up with one line naming the key, the problem and the line in the file
+(``ConfigError``); ``extramile`` turns it into exit code 2. Secrets never live here: ``${VAR}``
+references are expanded from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+import content
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ConfigError(Exception):
+    """One line for the operator: file, key, problem, line."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {name!r}; use an IANA name such as Europe/Berlin") from None
+    return name
+
+
+def _check_email(value: str) -> str:
+    value = value.strip().lower()
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value
+
+
+class Organization(Strict):
+    name: str = "Our organisation"
+    timezone: Timezone = "UTC"
+
+
+class Value(Strict):
+    slug: str
+    name: str
+    description: str = ""
+    emoji: str = ""
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        v = v.strip().lower()
+        if not _SLUG.match(v):
+            raise ValueError(f"{v!r} is not a slug: use lowercase letters, digits, - and _ (e.g. extra-mile)")
+        return v
+
+
+Email = Annotated[str, AfterValidator(_check_email)]
+Timezone = Annotated[str, AfterValidator(_check_timezone)]
+
+
+class Roles(Strict):
+    hr: list[Email] = Field(default_factory=list)
+    leaders: list[Email] = Field(default_factory=list)
+    admins: list[Email] = Field(default_factory=list)
+
+    @field_validator("hr", "leaders", "admins", mode="before")
+    @classmethod
+    def _none_is_empty(cls, v: Any) -> Any:
+        return [] if v is None else v
+
+    def of(self, email: str) -> frozenset[str]:
+        email = (email or "").lower()
+        return frozenset(r for r in ("hr", "leaders", "admins") if email in getattr(self, r))
+
+
+class PersonEntry(Strict):
+    name: str
+    email: Email
+    handle: str | None = None
+    team: str | None = None
+    manager: Email | None = None
+    timezone: Timezone | None = None
+
+    @field_validator("handle")
+    @classmethod
+    def _handle(cls, v: str | None) -> str | None:
+        return v.lstrip("@").strip().lower() if v else None
+
+
+ChannelRef = str | dict[str, str]
+
+
+class Channels(Strict):
+    kudos: ChannelRef | None = "#kudos"
+    stories: ChannelRef | None = "#service-stories"
+
+    def resolve(self, logical: str, platform: str) -> str | None:
+        """The channel name for a logical channel on one platform (None when not configured)."""
+        ref = getattr(self, logical, None) if logical in type(self).model_fields else logical
+        if isinstance(ref, dict):
+            return ref.get(platform) or ref.get("default")
+        return ref
+
+
+class KudosSettings(Strict):
+    daily_budget: int = Field(5, ge=0, le=1000)
+    max_recipients: int = Field(5, ge=1, le=50)
+    require_value: bool = False
+    leaderboard: bool = True
+    reaction_emoji: str = "clap"
+    max_length: int = Field(500, ge=10, le=4000)
+
+    @field_validator("reaction_emoji")
+    @classmethod
+    def _emoji(cls, v: str) -> str:
+        return v.strip().strip(":")
+
+
+class AppConfig(Strict):
+    organization: Organization = Field(default_factory=Organization)
+    values: list[Value] = Field(default_factory=list)
+    roles: Roles = Field(default_factory=Roles)
+    people: list[PersonEntry] = Field(default_factory=list)
+    channels: Channels = Field(default_factory=Channels)
+    kudos: KudosSettings = Field(default_factory=KudosSettings)
+
+    @model_validator(mode="after")
+    def _defaults_and_uniqueness(self) -> "AppConfig":
+        if not self.values:
+            object.__setattr__(self, "values", [Value(**v) for v in content.default_values()])
+        seen: set[str] = set()
+        for v in self.values:
+            if v.slug in seen:
+                raise ValueError(f"value slug {v.slug!r} appears twice")
+            seen.add(v.slug)
+        emails: set[str] = set()
+        for p in self.people:
+            if p.email in emails:
+                raise ValueError(f"person {p.email!r} appears twice in people")
+            emails.add(p.email)
+        return self
+
+    def value(self, slug: str) -> Value | None:
+        return next((v for v in self.values if v.slug == slug), None)
+
+
+class _MissingVariable(Exception):
+    def __init__(self, name: str, loc: tuple[int | str, ...]) -> None:
+        super().__init__(name)
+        self.name, self.loc = name, loc
+
+
+def expand_env(data: Any, environ: Mapping[str, str] | None = None, loc: tuple[int | str, ...] = ()) -> Any:
+    """Replace ``${VAR}`` and ``${VAR:-default}`` in string values (never in comments or keys)."""
+    env = os.environ if environ is None else environ
+    if isinstance(data, dict):
+        return {k: expand_env(v, env, (*loc, k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [expand_env(v, env, (*loc, i)) for i, v in enumerate(data)]
+    if not isinstance(data, str):
+        return data
+
+    def sub(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        raise _MissingVariable(name, loc)
+
+    return _ENV_REF.sub(sub, data)
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """Follow a pydantic error location through the YAML node tree to a line number."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            if match is None:
+                break
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _describe(error: dict[str, Any]) -> str:
+    msg = str(error.get("msg", "invalid"))
+    msg = msg.removeprefix("Value error, ")
+    if error.get("type") == "extra_forbidden":
+        msg = "unknown key (check the spelling; see README 'Configure app.yaml')"
+    elif error.get("type") == "missing":
+        msg = "required key is missing"
+    return msg
+
+
+def parse_config(text: str, source: str = "app.yaml") -> AppConfig:
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{source}: not valid YAML: {problem}{where}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping of keys such as organization:, values:, kudos:")
+    try:
+        data = expand_env(data)
+    except _MissingVariable as missing:
+        key = ".".join(str(p) for p in missing.loc)
+        line = _line_of(node, missing.loc)
+        raise ConfigError(f"{source}: {key}: environment variable {missing.name} is referenced as "
+                          f"${{{missing.name}}} but not set (line {line})") from None
+    try:
+        return AppConfig.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        line = _line_of(node, loc)
+        where = f" (line {line})" if line else ""
+        got = error.get("input")
+        shown = f", got {got!r}" if error.get("type") not in ("missing", "extra_forbidden") and not isinstance(got, (dict, list)) else ""
+        raise ConfigError(f"{source}: {key}: {_describe(error)}{shown}{where}") from None
+
+
+def load_config(path: str | Path | None = None) -> AppConfig:
+    """Load the organisation's settings; no file at all means every default."""
+    path = Path(path or os.environ.get("EXTRAMILE_CONFIG") or "app.yaml")
+    if not path.exists():
+        if os.environ.get("EXTRAMILE_CONFIG"):
+            raise ConfigError(f"{path}: EXTRAMILE_CONFIG names a file that does not exist")
+        return AppConfig()
+    return parse_config(path.read_text(encoding="utf-8"), source=str(path))

@@ -1,0 +1,137 @@
+"""From event to decisions: dedupe, route, run the handler, write its messages to the outbox.
+
+An event is first recorded in the inbox under the platform's dedupe key (:meth:`Dispatcher.accept`):
+a second delivery of the same key stops there. Handling (:meth:`Dispatcher.process`) runs in one
+transaction with marking the event processed and queueing its messages, so a crash either leaves
+the event to be handled again at start-up or leaves it handled exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.context import Ctx, Services
+from bot.errors import UserError
+from bot.events import ActionInput, CommandInput, Event, ReactionInput, ReplyInput, TickInput, event_from_json, event_to_json
+from bot.outbox import address
+from bot.texts import t
+from storage import inbox
+from storage import outbox as outbox_repo
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Ctx], Awaitable[None]]
+
+
+@dataclass
+class Router:
+    """Which handler answers which input. Features register themselves (see ``bot.features``)."""
+
+    commands: dict[str, Handler] = field(default_factory=dict)
+    actions: dict[str, Handler] = field(default_factory=dict)
+    ticks: dict[str, Handler] = field(default_factory=dict)
+    replies: list[Handler] = field(default_factory=list)
+    reactions: list[Handler] = field(default_factory=list)
+
+    def command(self, name: str, handler: Handler) -> None:
+        self.commands[name] = handler
+
+    def action(self, prefix: str, handler: Handler) -> None:
+        """``prefix`` matches an action id exactly or up to its first ``:`` (``kudos:give``)."""
+        self.actions[prefix] = handler
+
+    def tick(self, job: str, handler: Handler) -> None:
+        self.ticks[job] = handler
+
+    def handlers_for(self, event: Event) -> list[Handler]:
+        given = event.input
+        if isinstance(given, CommandInput):
+            handler = self.commands.get(given.name.lower().lstrip("/"))
+            return [handler] if handler else [_unknown_command]
+        if isinstance(given, ActionInput):
+            handler = self.actions.get(given.action_id) or self.actions.get(given.action_id.split(":")[0])
+            return [handler] if handler else []
+        if isinstance(given, TickInput):
+            handler = self.ticks.get(given.job)
+            return [handler] if handler else []
+        if isinstance(given, ReplyInput):
+            return list(self.replies)
+        if isinstance(given, ReactionInput):
+            return list(self.reactions)
+        return []
+
+
+async def _unknown_command(ctx: Ctx) -> None:
+    assert isinstance(ctx.event.input, CommandInput)
+    raise UserError(t("unknown_command", name=ctx.event.input.name, commands=sorted(ctx.services.extras.get("command_names", []))))
+
+
+class Dispatcher:
+    def __init__(self, services: Services, router: Router, on_queued: Callable[[], None] | None = None) -> None:
+        self.services = services
+        self.router = router
+        self.on_queued = on_queued or (lambda: None)
+
+    def accept(self, event: Event) -> int | None:
+        """Record the event; None means this dedupe key was seen before and nothing must happen."""
+        with self.services.db.session() as session:
+            inbox_id = inbox.record(session, event.dedupe_key, event_to_json(event), self.services.clock.now())
+        if inbox_id is None:
+            log.info("duplicate delivery ignored: %s", event.dedupe_key)
+        return inbox_id
+
+    async def dispatch(self, event: Event) -> bool:
+        """Accept and process now; False for a duplicate."""
+        inbox_id = self.accept(event)
+        if inbox_id is None:
+            return False
+        await self.process(inbox_id, event)
+        return True
+
+    async def process(self, inbox_id: int, event: Event) -> None:
+        services = self.services
+        try:
+            with services.db.session() as session:
+                if not inbox.claim(session, inbox_id, services.clock.now()):
+                    return
+                ctx = Ctx(services, session, event)
+                for handler in self.router.handlers_for(event):
+                    try:
+                        with session.begin_nested():
+                            await handler(ctx)
+                    except UserError as exc:
+                        ctx.outgoing.clear()
+                        ctx.reply(exc.text)
+                        break
+                self._queue(ctx)
+        except Exception as exc:
+            log.exception("handling %s failed", event.dedupe_key)
+            with services.db.session() as session:
+                inbox.note_failure(session, inbox_id, repr(exc), give_up=True, now=services.clock.now())
+            await self._apologise(event)
+        self.on_queued()
+
+    def _queue(self, ctx: Ctx) -> None:
+        now = ctx.now()
+        for outgoing in ctx.outgoing:
+            row = address(ctx.session, ctx.config, ctx.org_id, ctx.event, outgoing, ctx.services.active_platforms, now)
+            if row is not None:
+                outbox_repo.add(ctx.session, row)
+
+    async def _apologise(self, event: Event) -> None:
+        if event.actor is None:
+            return
+        with self.services.db.session() as session:
+            ctx = Ctx(self.services, session, event)
+            ctx.reply(t("internal_error"))
+            self._queue(ctx)
+
+    async def recover(self) -> int:
+        """Handle events that were accepted but not processed before the last stop."""
+        with self.services.db.session() as session:
+            rows = [(row.id, row.payload) for row in inbox.pending(session)]
+        for inbox_id, payload in rows:
+            await self.process(inbox_id, event_from_json(payload))
+        return len(rows)

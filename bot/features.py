@@ -1,0 +1,25 @@
+"""The installed features, wired into one router.
+
+A new feature adds its ``register`` here; adapters and the CLI never need to know about it.
+"""
+
+from __future__ import annotations
+
+from bot import help as help_feature
+from bot import kudos
+from bot.dispatch import Router
+
+HELP_LINES = [
+    "`/kudos @ana #empathy thanks for ...` — recognise a colleague (`/kudos help`)",
+]
+
+
+def build_router() -> Router:
+    router = Router()
+    kudos.register(router)
+    router.command("help", help_feature.on_help)
+    return router
+
+
+def command_names(router: Router) -> list[str]:
+    return sorted(router.commands)

@@ -1,0 +1,132 @@
+"""``/kudos`` and its ways in: the command, the form, and react-to-give."""
+
+from __future__ import annotations
+
+from bot import people
+from bot.context import Ctx
+from bot.dates import month_bounds, parse_month
+from bot.errors import UserError
+from bot.events import ActionInput, CommandInput, Mention, ReactionInput
+from bot.kudos import grammar, rules
+from bot.parser import PersonRef
+from bot.messages import Block, Context, Fields, Message, Section
+from bot.people import display
+from bot.texts import t
+from storage import kudos as repo
+from storage import people as people_repo
+from storage.models import Kudos, Person
+
+FORM_ACTION = "kudos:form"
+
+
+async def on_command(ctx: Ctx) -> None:
+    given = ctx.event.input
+    assert isinstance(given, CommandInput)
+    command = grammar.parse(given.text, given.mentions)
+    match command:
+        case grammar.Help():
+            ctx.reply(help_message(ctx))
+        case grammar.OpenForm():
+            # Adapters with forms (Slack modals) open one before the core sees an empty /kudos.
+            ctx.reply(help_message(ctx))
+        case grammar.Mine():
+            ctx.reply(mine_message(ctx, ctx.person))
+        case grammar.Top(month=month):
+            ctx.reply(top_message(ctx, month))
+        case grammar.Leaderboard(show_me=show_me):
+            people_repo.set_leaderboard_opt_out(ctx.session, ctx.person, not show_me)
+            ctx.reply(t("kudos.leaderboard_set", on=show_me))
+        case grammar.Give(recipients=refs, values=values, message=text):
+            recipients = rules.resolve_recipients(ctx, refs)
+            kudos = rules.give(ctx, ctx.person, recipients, values, text)
+            announce(ctx, kudos, ctx.person, recipients, list(values))
+
+
+async def on_form(ctx: Ctx) -> None:
+    """A submitted kudos form: people picked by platform id, a value, a message."""
+    given = ctx.event.input
+    assert isinstance(given, ActionInput)
+    users = given.form.get("recipients") or []
+    users = [users] if isinstance(users, str) else users
+    mentions = tuple(Mention(token=u, user_id=u) for u in users)
+    refs = tuple(PersonRef(raw=u, user_id=u, mention=m) for u, m in zip(users, mentions))
+    value = given.form.get("value") or ""
+    values = [value] if isinstance(value, str) and value else list(value) if isinstance(value, list) else []
+    message = str(given.form.get("message") or "")
+    recipients = rules.resolve_recipients(ctx, refs)
+    kudos = rules.give(ctx, ctx.person, recipients, values, message)
+    announce(ctx, kudos, ctx.person, recipients, values)
+
+
+async def on_reaction(ctx: Ctx) -> None:
+    """React-to-give: the configured emoji on someone's message gives its author a kudos."""
+    given = ctx.event.input
+    assert isinstance(given, ReactionInput)
+    if given.emoji.strip(":") != ctx.config.kudos.reaction_emoji or given.item_author is None:
+        return
+    author = people.resolve_actor(ctx.session, ctx.org_id, given.item_author, ctx.now())
+    excerpt = given.item_text.strip().replace("\n", " ")
+    if len(excerpt) > 120:
+        excerpt = excerpt[:117] + "..."
+    message = t("kudos.reaction_message", emoji=given.emoji, excerpt=excerpt)
+    kudos = rules.give(ctx, ctx.person, [author], [], message, source="reaction", source_ref=given.item_link)
+    announce(ctx, kudos, ctx.person, [author], [])
+
+
+def announce(ctx: Ctx, kudos: Kudos, giver: Person, recipients: list[Person], values: list[str]) -> None:
+    """The public announcement, a private note to each recipient, and a receipt for the giver."""
+    value_names = [ctx.config.value(v).name for v in values if ctx.config.value(v)]
+    emojis = " ".join(ctx.config.value(v).emoji for v in values if ctx.config.value(v) and ctx.config.value(v).emoji)
+    names = ", ".join(r.name for r in recipients)
+    text = t("kudos.announcement", giver=giver.name, names=names, message=kudos.message, values=value_names)
+    blocks: list[Block] = [Section(text=text)]
+    if value_names:
+        blocks.append(Context(text=f"{emojis} {' · '.join(value_names)}".strip()))
+    ctx.announce("kudos", Message(text=text, blocks=tuple(blocks)))
+    for person in recipients:
+        ctx.tell(person.id, t("kudos.received", giver=giver.name, message=kudos.message, values=value_names))
+    left = rules.budget(ctx, giver)
+    ctx.reply(t("kudos.sent", names=names, left=left.left, limit=left.limit))
+
+
+def help_message(ctx: Ctx) -> Message:
+    values = [(v.slug, v.name) for v in ctx.config.values]
+    text = t("kudos.help", values=values, budget=ctx.config.kudos.daily_budget,
+             max_recipients=ctx.config.kudos.max_recipients, emoji=ctx.config.kudos.reaction_emoji,
+             leaderboard=ctx.config.kudos.leaderboard, require_value=ctx.config.kudos.require_value)
+    return Message(text=text, blocks=(Section(text=text),))
+
+
+def mine_message(ctx: Ctx, person: Person) -> Message:
+    tz = ctx.tz(person)
+    start, end = month_bounds(ctx.now().astimezone(tz).strftime("%Y-%m"), tz)
+    given = repo.given_count(ctx.session, person.id, start, end)
+    received = repo.received_count(ctx.session, person.id, start, end)
+    left = rules.budget(ctx, person)
+    recent = repo.recent_received(ctx.session, person.id, start, end)
+    text = t("kudos.mine", given=given, received=received, left=left.left, limit=left.limit,
+             month=start.astimezone(tz).strftime("%B %Y"), recent=recent)
+    return Message(text=text, blocks=(
+        Section(text=t("kudos.mine_title", month=start.astimezone(tz).strftime("%B %Y"))),
+        Fields(pairs=(("Given", str(given)), ("Received", str(received)), ("Left today", f"{left.left} of {left.limit}"))),
+        *([Section(text=t("kudos.mine_recent", recent=recent))] if recent else []),
+    ))
+
+
+def top_message(ctx: Ctx, month: str | None) -> Message:
+    if not ctx.config.kudos.leaderboard:
+        raise UserError(t("kudos.leaderboard_off"))
+    tz = ctx.tz(ctx.person)
+    month = month or ctx.now().astimezone(tz).strftime("%Y-%m")
+    start, end = month_bounds(parse_month(month), tz)
+    rows = repo.leaderboard(ctx.session, ctx.org_id, start, end)
+    text = t("kudos.top", month=start.astimezone(tz).strftime("%B %Y"),
+             rows=[(i + 1, display(p), n) for i, (p, n) in enumerate(rows)])
+    return Message(text=text, blocks=(Section(text=text),))
+
+
+def form_fields(ctx: Ctx) -> list[tuple[str, str]]:
+    """Values offered in the kudos form, as (slug, label)."""
+    return [(v.slug, f"{v.emoji} {v.name}".strip()) for v in ctx.config.values]
+
+

@@ -1,0 +1,27 @@
+"""Texts as data: default values, message templates, demo people and (later) prompts.
+
+Only loading helpers live here; the files beside this module are what an organisation may want to
+read or translate.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@cache
+def load_yaml(name: str) -> Any:
+    """Load a YAML file shipped in this package (cached: content never changes at run time)."""
+    return yaml.safe_load(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def default_values() -> list[dict[str, str]]:
+    return list(load_yaml("values.yaml")["values"])
+
+
+def template_source(name: str) -> str:
+    return resources.files(__name__).joinpath("templates", name).read_text(encoding="utf-8")

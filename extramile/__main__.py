@@ -1,0 +1,5 @@
+import sys
+
+from extramile.cli import main
+
+sys.exit(main())

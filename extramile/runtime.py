@@ -1,0 +1,46 @@
+"""Build the running pieces (services, router, dispatcher, outbox worker) from settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import AppConfig
+from bot.context import Services
+from bot.directory import ensure_org, sync_people
+from bot.dispatch import Dispatcher, Router
+from bot.features import HELP_LINES, build_router, command_names
+from bot.outbox import OutboxWorker, Sender
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    services: Services
+    router: Router
+    dispatcher: Dispatcher
+    worker: OutboxWorker
+
+
+def prepare_database(db: Database, migrate: bool = True) -> None:
+    """Apply pending migrations (``extramile run`` does this itself unless EXTRAMILE_AUTO_MIGRATE=0)."""
+    if migrate:
+        db.upgrade()
+
+
+def build_runtime(config: AppConfig, db: Database, clock: Clock, senders: Mapping[str, Sender]) -> Runtime:
+    with db.session() as session:
+        org = ensure_org(session, config)
+        sync_people(session, org.id, config, clock)
+        org_id = org.id
+    router = build_router()
+    services = Services(db=db, config=config, clock=clock, org_id=org_id, active_platforms=tuple(senders))
+    services.extras["help_lines"] = HELP_LINES
+    services.extras["command_names"] = command_names(router)
+    worker = OutboxWorker(db, clock, senders)
+    dispatcher = Dispatcher(services, router, on_queued=worker.notify)
+    return Runtime(services=services, router=router, dispatcher=dispatcher, worker=worker)
