@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -129,6 +130,68 @@ class KudosSettings(Strict):
         return v.strip().strip(":")
 
 
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class BusinessHours(Strict):
+    start: str = "09:00"
+    end: str = "17:30"
+    days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+
+    @field_validator("start", "end")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        if not _HHMM.match(str(v)):
+            raise ValueError(f"{v!r} is not a time of day; write HH:MM, e.g. 09:00")
+        return str(v)
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, v: list[str]) -> list[str]:
+        days = [d.strip().lower()[:3] for d in v]
+        bad = [d for d in days if d not in _DAYS]
+        if bad or not days:
+            raise ValueError(f"days must be a list of mon, tue, wed, thu, fri, sat, sun (got {v!r})")
+        return days
+
+    @model_validator(mode="after")
+    def _order(self) -> "BusinessHours":
+        if self.start >= self.end and len(self.start) == len(self.end):
+            raise ValueError(f"start {self.start} must be before end {self.end}")
+        return self
+
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(_DAYS.index(d) for d in self.days)
+
+
+class HolidaySettings(Strict):
+    country: str | None = None
+    subdivision: str | None = None
+    extra: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known(self) -> "HolidaySettings":
+        if self.country:
+            import holidays
+
+            try:
+                holidays.country_holidays(self.country, subdiv=self.subdivision)
+            except NotImplementedError:
+                raise ValueError(f"unknown holiday country {self.country!r}; use an ISO code such as DE, FR, US") from None
+            except Exception as exc:  # the library names the bad subdivision itself
+                raise ValueError(str(exc)) from None
+        return self
+
+
+class RequestsSettings(Strict):
+    """``requests:`` — the business calendar lives here because requests introduced it; prompts and
+    reminders reuse it."""
+
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    holidays: HolidaySettings = Field(default_factory=HolidaySettings)
+
+
 class AppConfig(Strict):
     organization: Organization = Field(default_factory=Organization)
     values: list[Value] = Field(default_factory=list)
@@ -136,6 +199,7 @@ class AppConfig(Strict):
     people: list[PersonEntry] = Field(default_factory=list)
     channels: Channels = Field(default_factory=Channels)
     kudos: KudosSettings = Field(default_factory=KudosSettings)
+    requests: RequestsSettings = Field(default_factory=RequestsSettings)
 
     @model_validator(mode="after")
     def _defaults_and_uniqueness(self) -> "AppConfig":

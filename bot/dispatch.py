@@ -8,6 +8,7 @@ the event to be handled again at start-up or leaves it handled exactly once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ class Dispatcher:
         self.services = services
         self.router = router
         self.on_queued = on_queued or (lambda: None)
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def accept(self, event: Event) -> int | None:
         """Record the event; None means this dedupe key was seen before and nothing must happen."""
@@ -81,6 +83,25 @@ class Dispatcher:
         if inbox_id is None:
             log.info("duplicate delivery ignored: %s", event.dedupe_key)
         return inbox_id
+
+    def submit(self, event: Event) -> bool:
+        """Ack-first platforms: record now (fast), handle in the background; False for a duplicate.
+
+        Slack must be answered within 3 s and Teams within 15 s whatever the database or an LLM
+        is doing, so the adapter acknowledges right after this returns.
+        """
+        inbox_id = self.accept(event)
+        if inbox_id is None:
+            return False
+        task = asyncio.get_running_loop().create_task(self.process(inbox_id, event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
+
+    async def drain(self) -> None:
+        """Wait for background handling to finish (shutdown, tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def dispatch(self, event: Event) -> bool:
         """Accept and process now; False for a duplicate."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot import help as help_feature
 from bot import kudos
 from bot.dispatch import Router
+from bot.scheduler import DueSource
 
 HELP_LINES = [
     "`/kudos @ana #empathy thanks for ...` — recognise a colleague (`/kudos help`)",
@@ -23,3 +24,8 @@ def build_router() -> Router:
 
 def command_names(router: Router) -> list[str]:
     return sorted(router.commands)
+
+
+def schedule_sources() -> dict[str, DueSource]:
+    """What each feature wants the scheduler to ask about on every sweep."""
+    return {}

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 MAX_BACKOFF_S = 300.0
+LEASE_S = 120.0
 
 
 class RetryLater(Exception):
@@ -178,6 +179,10 @@ class OutboxWorker:
 
     async def _deliver(self, sender: Sender, row: OutboxMessage) -> int:
         message = message_from_json(row.body)
+        with self.db.session() as session:
+            lease = self.clock.now() + timedelta(seconds=LEASE_S)
+            if not repo.claim(session, row.id, row.next_attempt_at, lease):
+                return 0  # another worker has it
         with self.db.session() as session:
             previous = repo.find_sent(session, row.platform, row.ref_key) if row.ref_key else None
         try:

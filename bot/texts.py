@@ -1,5 +1,5 @@
-"""Message texts come from ``content/messages.yaml`` (jinja2 templates), so they can be read,
-reworded or translated without touching code."""
+"""Message texts come from ``content/messages/*.yaml`` (jinja2 templates, one file per feature), so
+they can be read, reworded or translated without touching code."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ _env = Environment(undefined=StrictUndefined, autoescape=False, trim_blocks=True
 
 @cache
 def _template(key: str) -> Template:
-    texts: dict[str, str] = content.load_yaml("messages.yaml")
+    texts = content.messages()
     if key not in texts:
-        raise KeyError(f"content/messages.yaml has no text {key!r}")
+        raise KeyError(f"content/messages/*.yaml has no text {key!r}")
     return _env.from_string(texts[key])
 
 

@@ -23,5 +23,17 @@ def default_values() -> list[dict[str, str]]:
     return list(load_yaml("values.yaml")["values"])
 
 
-def template_source(name: str) -> str:
-    return resources.files(__name__).joinpath("templates", name).read_text(encoding="utf-8")
+@cache
+def messages() -> dict[str, str]:
+    """Every text the bot says: all ``messages/*.yaml`` files merged; a key defined twice is a bug."""
+    merged: dict[str, str] = {}
+    folder = resources.files(__name__).joinpath("messages")
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        if not item.name.endswith(".yaml"):
+            continue
+        texts = yaml.safe_load(item.read_text(encoding="utf-8")) or {}
+        duplicated = merged.keys() & texts.keys()
+        if duplicated:
+            raise ValueError(f"content/messages/{item.name} redefines {sorted(duplicated)}")
+        merged.update(texts)
+    return merged

@@ -140,9 +140,17 @@ async def _console(config: AppConfig, email: str) -> int:
     clock = clock_from_env()
     runtime = build_runtime(config, db, clock, {"console": ConsoleSender(sys.stdout)})
     await runtime.dispatcher.recover()
+    delivery = asyncio.get_running_loop().create_task(runtime.worker.run_forever())
+    runtime.scheduler.start()
     shell = ConsoleShell(runtime.dispatcher, runtime.worker, clock, email)
-    await shell.run(sys.stdin)
-    db.dispose()
+    try:
+        await shell.run(sys.stdin)
+    finally:
+        runtime.scheduler.shutdown()
+        await runtime.dispatcher.drain()
+        await runtime.worker.drain_once()
+        delivery.cancel()
+        db.dispose()
     return 0
 
 

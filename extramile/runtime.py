@@ -11,8 +11,9 @@ from bot.config import AppConfig
 from bot.context import Services
 from bot.directory import ensure_org, sync_people
 from bot.dispatch import Dispatcher, Router
-from bot.features import HELP_LINES, build_router, command_names
+from bot.features import HELP_LINES, build_router, command_names, schedule_sources
 from bot.outbox import OutboxWorker, Sender
+from bot.scheduler import Scheduler
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ class Runtime:
     router: Router
     dispatcher: Dispatcher
     worker: OutboxWorker
+    scheduler: Scheduler
 
 
 def prepare_database(db: Database, migrate: bool = True) -> None:
@@ -43,4 +45,7 @@ def build_runtime(config: AppConfig, db: Database, clock: Clock, senders: Mappin
     services.extras["command_names"] = command_names(router)
     worker = OutboxWorker(db, clock, senders)
     dispatcher = Dispatcher(services, router, on_queued=worker.notify)
-    return Runtime(services=services, router=router, dispatcher=dispatcher, worker=worker)
+    scheduler = Scheduler(dispatcher, services)
+    for name, source in schedule_sources().items():
+        scheduler.add_source(name, source)
+    return Runtime(services=services, router=router, dispatcher=dispatcher, worker=worker, scheduler=scheduler)

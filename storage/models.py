@@ -152,3 +152,11 @@ class SentMessage(SQLModel, table=True):
     ref_key: str = Field(max_length=200)
     conversation: str = Field(max_length=300)
     message_id: str = Field(max_length=300)
+
+
+class SchedulerCursor(SQLModel, table=True):
+    """How far a schedule has been swept, so a restart knows which firings it missed."""
+
+    __tablename__ = "scheduler_cursor"
+    name: str = Field(primary_key=True, max_length=200)
+    swept_until: datetime = Field(sa_column=_ts())

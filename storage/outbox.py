@@ -34,6 +34,21 @@ def next_due_at(session: Session, platforms: Sequence[str]) -> datetime | None:
     ).one()
 
 
+def claim(session: Session, row_id: int, seen_next_attempt: datetime, lease_until: datetime) -> bool:
+    """Take a row for delivery so no other worker (task or replica) sends it meanwhile.
+
+    The lease pushes ``next_attempt_at`` forward: if this worker dies mid-send, the row becomes
+    due again when the lease ends (at-least-once, never silently dropped).
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending",
+               OutboxMessage.next_attempt_at == seen_next_attempt)
+        .values(next_attempt_at=lease_until)
+    )
+    return result.rowcount == 1
+
+
 def mark_sent(session: Session, row_id: int, now: datetime, platform_ref: str) -> None:
     session.execute(
         update(OutboxMessage).where(OutboxMessage.id == row_id)

@@ -6,6 +6,7 @@ Each printed message is labelled with where it would go (``you``, ``#kudos``, ``
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import uuid
 from typing import TextIO
@@ -81,15 +82,18 @@ class ConsoleShell:
         return True
 
     async def run(self, stream: TextIO = sys.stdin) -> None:
+        """Read until EOF or ``quit``; stdin is read off the event loop so reminders and scheduled
+        posts still arrive while the prompt waits."""
         interactive = stream.isatty()
         if interactive:
             self.out.write("Extra Mile console. Type 'help', '/kudos help', 'as EMAIL' to switch person, 'quit' to leave.\n")
         await self.worker.drain_once()
+        loop = asyncio.get_running_loop()
         while True:
             if interactive:
                 self.out.write(f"{self.email}> ")
                 self.out.flush()
-            line = stream.readline()
+            line = await loop.run_in_executor(None, stream.readline)
             if not line:
                 break
             if not interactive:

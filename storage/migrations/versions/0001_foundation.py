@@ -1,8 +1,8 @@
-"""foundation: people, kudos, inbox, outbox
+"""foundation: people, kudos, inbox, outbox, scheduler
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 22:31:33.502519
+
 """
 
 from collections.abc import Sequence
@@ -42,6 +42,11 @@ def upgrade() -> None:
     sa.Column('timezone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('slug')
+    )
+    op.create_table('scheduler_cursor',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('swept_until', storage.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('name')
     )
     op.create_table('sent_message',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -214,6 +219,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox_message')
     op.drop_table('sent_message')
+    op.drop_table('scheduler_cursor')
     op.drop_table('organization')
     with op.batch_alter_table('inbox_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbox_event_processed_at'))
