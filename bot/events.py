@@ -57,11 +57,21 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class ChannelMention:
+    """A channel named in a command (``<#C123|general>`` in Slack), as a whitespace-free token."""
+
+    token: str
+    channel_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class CommandInput:
     kind: Literal["command"] = "command"
     name: str = ""
     text: str = ""
     mentions: tuple[Mention, ...] = ()
+    channels: tuple[ChannelMention, ...] = ()
 
 
 @dataclass(frozen=True)

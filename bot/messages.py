@@ -88,7 +88,14 @@ class ToChannel:
     channel: str = ""
 
 
-Target = Annotated[Union[ToInvoker, ToConversation, ToPerson, ToChannel], Field(discriminator="kind")]
+@dataclass(frozen=True)
+class ToHome:
+    """The invoker's personal dashboard (Slack App Home; elsewhere a private reply)."""
+
+    kind: Literal["home"] = "home"
+
+
+Target = Annotated[Union[ToInvoker, ToConversation, ToPerson, ToChannel, ToHome], Field(discriminator="kind")]
 
 
 @dataclass(frozen=True)

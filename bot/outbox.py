@@ -22,7 +22,17 @@ from sqlmodel import Session
 from bot.clock import Clock
 from bot.config import AppConfig
 from bot.events import Event
-from bot.messages import Message, Outgoing, ToChannel, ToConversation, ToInvoker, ToPerson, message_from_json, message_to_json
+from bot.messages import (
+    Message,
+    Outgoing,
+    ToChannel,
+    ToConversation,
+    ToHome,
+    ToInvoker,
+    ToPerson,
+    message_from_json,
+    message_to_json,
+)
 from storage import outbox as repo
 from storage import people as people_repo
 from storage.db import Database
@@ -75,6 +85,10 @@ def address(session: Session, config: AppConfig, org_id: int, event: Event, outg
         user = event.actor.user_id if event.actor else ""
         fields = dict(platform=where.platform, tenant=where.tenant, kind="ephemeral",
                       destination=where.conversation, user=user, thread=where.thread, label="you (private)")
+    elif isinstance(target, ToHome):
+        user = event.actor.user_id if event.actor else ""
+        fields = dict(platform=where.platform, tenant=where.tenant, kind="home", destination=user,
+                      user=user, label="your home")
     elif isinstance(target, ToConversation):
         thread = (where.thread or where.message) if target.in_thread else where.thread
         fields = dict(platform=where.platform, tenant=where.tenant, kind="channel",

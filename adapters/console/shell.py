@@ -37,7 +37,7 @@ class ConsoleSender:
 
     async def send(self, item: OutboxMessage, message: Message, previous: SentMessage | None) -> Delivered:
         self._seq += 1
-        label = "you" if item.kind == "ephemeral" else item.label
+        label = {"ephemeral": "you", "home": "your home"}.get(item.kind, item.label)
         verb = "updated" if previous is not None else ""
         body = render_text(message).replace("\n", "\n    ")
         self.out.write(f"  → {label}{' (' + verb + ')' if verb else ''}:\n    {body}\n")
