@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -184,12 +184,238 @@ class HolidaySettings(Strict):
         return self
 
 
+_BUSINESS_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+)m(?:in)?)?$")
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)\s*%$")
+_DAY_OFFSET = re.compile(r"^([+-]?\d+)d$")
+
+
+def parse_duration(value: str) -> timedelta:
+    """``4h``, ``90m``, ``1h30m``, ``1.5h`` -> a duration of business time."""
+    text = str(value).strip().lower()
+    match = _BUSINESS_DURATION.match(text)
+    if not text or not match or not any(match.groups()):
+        raise ValueError(f"{value!r} is not a duration; write hours or minutes such as 4h, 90m or 1h30m")
+    hours = float(match.group(1) or 0)
+    minutes = int(match.group(2) or 0)
+    duration = timedelta(hours=hours, minutes=minutes)
+    if duration <= timedelta(0):
+        raise ValueError(f"{value!r} must be longer than zero")
+    return duration
+
+
+def parse_percent(value: str) -> float:
+    """``150%`` -> 1.5 (a point of the first-response target)."""
+    match = _PERCENT.match(str(value).strip())
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"{value!r} is not a percentage of the target; write it like 50% or 150%")
+    return float(match.group(1)) / 100
+
+
+def parse_day_offset(value: str) -> int:
+    """``-1d`` (the business day before), ``0d`` (the promised day) -> -1, 0."""
+    match = _DAY_OFFSET.match(str(value).strip().lower())
+    if not match:
+        raise ValueError(f"{value!r} is not a business-day offset; write -1d for the day before, 0d for the day itself")
+    return int(match.group(1))
+
+
+def _duration_str(v: Any) -> str:
+    parse_duration(v)
+    return str(v).strip().lower()
+
+
+def _percent_str(v: Any) -> str:
+    parse_percent(v)
+    return str(v).strip()
+
+
+def _offset_str(v: Any) -> str:
+    parse_day_offset(v)
+    return str(v).strip().lower()
+
+
+Duration = Annotated[str, AfterValidator(_duration_str)]
+Percent = Annotated[str, AfterValidator(_percent_str)]
+DayOffset = Annotated[str, AfterValidator(_offset_str)]
+
+
+class FirstResponse(Strict):
+    """First-response targets in business time: by priority, and per ``#category``."""
+
+    default: Duration = "4h"
+    urgent: Duration = "1h"
+    categories: dict[str, Duration] = Field(default_factory=lambda: {"it": "2h"})
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _lower(cls, v: Any) -> Any:
+        return {str(k).strip().lower().lstrip("#"): str(d) for k, d in v.items()} if isinstance(v, dict) else v
+
+    def target(self, category: str | None, urgent: bool) -> timedelta:
+        """Urgent wins; then the category's own target; then the default."""
+        if urgent:
+            return parse_duration(self.urgent)
+        if category and category in self.categories:
+            return parse_duration(self.categories[category])
+        return parse_duration(self.default)
+
+
 class RequestsSettings(Strict):
     """``requests:`` — the business calendar lives here because requests introduced it; prompts and
-    reminders reuse it."""
+    reminders reuse it. Durations, percentages and day offsets are the bare strings admins write
+    ("4h", "150%", "-1d"); the ``*_points``/``escalate_fraction`` helpers give them parsed."""
 
     business_hours: BusinessHours = Field(default_factory=BusinessHours)
     holidays: HolidaySettings = Field(default_factory=HolidaySettings)
+    first_response: FirstResponse = Field(default_factory=FirstResponse)
+    reminders: list[Percent] = Field(default_factory=lambda: ["50%", "100%"])
+    promise_reminders: list[DayOffset] = Field(default_factory=lambda: ["-1d", "0d"])
+    escalate_after: Percent = "150%"
+    escalation_contacts: dict[str, Email] = Field(default_factory=lambda: {"it": "it-lead@example.com"})
+    auto_confirm_days: int = Field(3, ge=1, le=60)
+
+    @field_validator("reminders", "promise_reminders", mode="before")
+    @classmethod
+    def _none_is_empty(cls, v: Any) -> Any:
+        return [] if v is None else [str(x) for x in v] if isinstance(v, list) else v
+
+    @field_validator("escalate_after", mode="before")
+    @classmethod
+    def _as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+    @field_validator("escalation_contacts", mode="before")
+    @classmethod
+    def _contacts(cls, v: Any) -> Any:
+        return {str(k).strip().lower().lstrip("#"): e for k, e in v.items()} if isinstance(v, dict) else v
+
+    def reminder_points(self) -> list[tuple[str, float]]:
+        """(label, fraction of the target), in order: ``[("50%", 0.5), ("100%", 1.0)]``."""
+        return sorted(((p, parse_percent(p)) for p in dict.fromkeys(self.reminders)), key=lambda x: x[1])
+
+    def promise_points(self) -> list[tuple[str, int]]:
+        """(label, business days relative to the promised day), earliest first."""
+        return sorted(((p, parse_day_offset(p)) for p in dict.fromkeys(self.promise_reminders)), key=lambda x: x[1])
+
+    def escalate_fraction(self) -> float:
+        return parse_percent(self.escalate_after)
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class ReportDelivery(Strict):
+    """``reports.delivery``: when HR gets last month's report (local time in ``timezone``)."""
+
+    day: int = Field(1, ge=1, le=28)
+    time: str = "09:00"
+    timezone: Timezone = "Europe/Berlin"
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, v: Any) -> str:
+        if isinstance(v, int):  # YAML reads 09:00 unquoted as sexagesimal minutes
+            v = f"{v // 60:02d}:{v % 60:02d}"
+        if not _HHMM.match(str(v)):
+            raise ValueError(f"{v!r} is not a time of day; write HH:MM in quotes, e.g. \"09:00\"")
+        return str(v)
+
+
+class ReportsSettings(Strict):
+    """``reports:`` — privacy threshold, leaderboard names, monthly delivery, link lifetime."""
+
+    min_group_size: int = Field(5, ge=2, le=1000)
+    leaderboard_names: bool = False
+    delivery: ReportDelivery = Field(default_factory=ReportDelivery)
+    link_ttl: str = "7d"
+
+    @field_validator("link_ttl", mode="before")
+    @classmethod
+    def _ttl(cls, v: Any) -> str:
+        if not _DURATION.match(str(v)):
+            raise ValueError(f"{v!r} is not a duration; write a number and a unit, e.g. 7d, 12h, 2w")
+        return str(v).strip()
+
+    def link_ttl_seconds(self) -> int:
+        match = _DURATION.match(self.link_ttl)
+        assert match is not None
+        return int(match.group(1)) * _UNIT_S[match.group(2)]
+
+
+
+# --- prompts, stories, llm (issue 6) ---------------------------------------------------------
+
+_GRACE = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$")
+
+
+def parse_grace(value: str) -> timedelta:
+    """``2h``, ``90m``, ``1h30m``, ``0m`` -> how late a missed firing may still be posted."""
+    text = str(value).strip().lower()
+    match = _GRACE.match(text)
+    if not text or not match or not any(match.groups()):
+        raise ValueError(f"{value!r} is not a duration; write hours or minutes such as 2h, 90m or 1h30m")
+    return timedelta(hours=int(match.group(1) or 0), minutes=int(match.group(2) or 0))
+
+
+def _check_when(value: str) -> str:
+    from bot.prompts.when import parse_when  # late: the schedule grammar lives with the feature
+
+    parse_when(value)
+    return str(value).strip()
+
+
+When = Annotated[str, AfterValidator(_check_when)]
+
+
+class PromptScheduleEntry(Strict):
+    """One ``prompts.schedules`` item: ``{channel: "#general", when: "weekdays 09:30", ...}``."""
+
+    channel: str
+    when: When
+    timezone: Timezone | None = None
+    value: str | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, v: str | None) -> str | None:
+        return v.strip().lower().lstrip("#") if v else None
+
+
+class PromptsSettings(Strict):
+    grace: str = "2h"
+    schedules: list[PromptScheduleEntry] = Field(default_factory=list)
+
+    @field_validator("grace", mode="before")
+    @classmethod
+    def _grace(cls, v: Any) -> str:
+        parse_grace(str(v))
+        return str(v).strip().lower()
+
+    def grace_delta(self) -> timedelta:
+        return parse_grace(self.grace)
+
+
+class StoryThread(Strict):
+    """``stories.thread``: the weekly "share a story" thread, scheduled like a prompt."""
+
+    channel: str
+    when: When = "fri 14:00"
+    timezone: Timezone | None = None
+
+
+class StoriesSettings(Strict):
+    allow_anonymous: bool = True
+    thread: StoryThread | None = None
+
+
+class LlmSettings(Strict):
+    """``llm:`` — optional OpenAI (or compatible) help; the key comes from OPENAI_API_KEY only."""
+
+    enabled: bool = False
+    model: str = "gpt-4o-mini"
+    timeout_s: float = Field(20, gt=0, le=300)
+    send_anonymous: bool = False
 
 
 class AppConfig(Strict):
@@ -200,6 +426,10 @@ class AppConfig(Strict):
     channels: Channels = Field(default_factory=Channels)
     kudos: KudosSettings = Field(default_factory=KudosSettings)
     requests: RequestsSettings = Field(default_factory=RequestsSettings)
+    prompts: PromptsSettings = Field(default_factory=PromptsSettings)
+    stories: StoriesSettings = Field(default_factory=StoriesSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    reports: ReportsSettings = Field(default_factory=ReportsSettings)
 
     @model_validator(mode="after")
     def _defaults_and_uniqueness(self) -> "AppConfig":
@@ -215,6 +445,14 @@ class AppConfig(Strict):
             if p.email in emails:
                 raise ValueError(f"person {p.email!r} appears twice in people")
             emails.add(p.email)
+        return self
+
+    @model_validator(mode="after")
+    def _prompt_values(self) -> "AppConfig":
+        known = [v.slug for v in self.values]
+        for entry in self.prompts.schedules:
+            if entry.value and entry.value not in known:
+                raise ValueError(f"prompts.schedules: value {entry.value!r} is not one of the values ({', '.join(known)})")
         return self
 
     def value(self, slug: str) -> Value | None:

@@ -47,13 +47,16 @@ def seed(session: Session, org_id: int, config: AppConfig, clock: Clock, days: i
         by_team.setdefault(p.team_id, []).append(p)
     # A few quiet people, so "not recognised in 90 days" has something to show.
     quiet = {p.id for p in people[5::13]}
+    # Two colleagues who only ever thank each other: the culture report flags such pairs for HR.
+    pair = (people[3], people[17]) if len(people) > 17 else ()
+    givers = [p for p in people if p not in pair]
     count = 0
     for day in range(days, 0, -1):
         date = now - timedelta(days=day)
         if date.weekday() >= 5:
             continue
         for _ in range(rng.randint(6, 14)):
-            giver = rng.choice(people)
+            giver = rng.choice(givers)
             pool = by_team[giver.team_id] if rng.random() < 0.65 else people
             candidates = [p for p in pool if p.id != giver.id and p.id not in quiet]
             recipients = rng.sample(candidates, k=1 if rng.random() < 0.85 else 2)
@@ -63,4 +66,15 @@ def seed(session: Session, org_id: int, config: AppConfig, clock: Clock, days: i
                               values=values, message=rng.choice(data["messages"]), now=at, platform="console",
                               source=DEMO_SOURCE)
             count += 1
+        if pair and date.weekday() == 4:
+            for giver, recipient in (pair, pair[::-1]):
+                kudos_repo.record(session, org_id=org_id, giver_id=giver.id, recipient_ids=[recipient.id],
+                                  values=slugs[:1], message=rng.choice(data["messages"]),
+                                  now=date.replace(hour=15, minute=30, second=0, microsecond=0),
+                                  platform="console", source=DEMO_SOURCE)
+                count += 1
+    # Requests, prompts and stories too, so every section of the culture report shows something.
+    from bot.reports.demo_activity import seed_activity
+
+    seed_activity(session, org_id, people, slugs, now, days)
     return DemoResult(people=len(people), kudos=count)

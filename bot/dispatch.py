@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Ctx], Awaitable[None]]
 
+# Background handling yields to acknowledgements (see ``Dispatcher._admit_then_process``).
+ADMIT_QUIET_S = 0.02
+ADMIT_SHARE = 0.25
+
 
 @dataclass
 class Router:
@@ -75,11 +79,14 @@ class Dispatcher:
         self.router = router
         self.on_queued = on_queued or (lambda: None)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._admission = asyncio.Lock()
+        self._last_accept = 0.0
+        self._next_forced = 0.0
 
     def accept(self, event: Event) -> int | None:
         """Record the event; None means this dedupe key was seen before and nothing must happen."""
-        with self.services.db.session() as session:
-            inbox_id = inbox.record(session, event.dedupe_key, event_to_json(event), self.services.clock.now())
+        inbox_id = inbox.record_committed(self.services.db, event.dedupe_key, event_to_json(event),
+                                          self.services.clock.now())
         if inbox_id is None:
             log.info("duplicate delivery ignored: %s", event.dedupe_key)
         return inbox_id
@@ -93,10 +100,39 @@ class Dispatcher:
         inbox_id = self.accept(event)
         if inbox_id is None:
             return False
-        task = asyncio.get_running_loop().create_task(self.process(inbox_id, event))
+        loop = asyncio.get_running_loop()
+        self._last_accept = loop.time()
+        task = loop.create_task(self._admit_then_process(inbox_id, event))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return True
+
+    async def _admit_then_process(self, inbox_id: int, event: Event) -> None:
+        """Acknowledgements first: background handlings start in the gaps between requests.
+
+        Handling (a database transaction, templates) costs several times an acknowledgement; started
+        as soon as recorded, a burst of handlings would sit between waiting requests and their acks
+        and break the platforms' deadlines. Through this gate a handling starts once no event has
+        been accepted for ``ADMIT_QUIET_S``; while requests keep coming, handlings still start but
+        take at most ``ADMIT_SHARE`` of the loop's time, so handling never starves. Handlers that
+        wait on I/O (an LLM) still overlap: only their start is serialised. The inbox is the
+        queue; whatever a burst leaves behind is handled right after it.
+        """
+        loop = asyncio.get_running_loop()
+        async with self._admission:
+            while True:
+                now = loop.time()
+                wait = min(ADMIT_QUIET_S - (now - self._last_accept), self._next_forced - now)
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+            self._next_forced = loop.time() + 1.0  # until this handling tells how long it took
+        started = loop.time()
+        try:
+            await self.process(inbox_id, event)
+        finally:
+            spent = loop.time() - started
+            self._next_forced = loop.time() + min(spent * (1 / ADMIT_SHARE - 1), 1.0)
 
     async def drain(self) -> None:
         """Wait for background handling to finish (shutdown, tests)."""

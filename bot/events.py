@@ -82,6 +82,9 @@ class ActionInput:
     action_id: str = ""
     value: str = ""
     form: dict[str, str | list[str]] = field(default_factory=dict)
+    # People picked in a form (by platform user id), as the platform describes them (name, email,
+    # timezone), so a first-seen pick links by email like a typed mention does.
+    mentions: tuple[Mention, ...] = ()
 
 
 @dataclass(frozen=True)

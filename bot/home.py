@@ -21,7 +21,13 @@ def kudos_section(ctx: Ctx, person: Person) -> list[Block]:
     return list(mine_message(ctx, person).blocks)
 
 
-SECTIONS: list[HomeSection] = [kudos_section]
+def requests_section(ctx: Ctx, person: Person) -> list[Block]:
+    from bot.requests.handlers import home_section
+
+    return home_section(ctx, person)
+
+
+SECTIONS: list[HomeSection] = [kudos_section, requests_section]
 
 
 async def on_home(ctx: Ctx) -> None:

@@ -48,6 +48,23 @@ Block = Annotated[Union[Section, Fields, Actions, Context], Field(discriminator=
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file or link that goes with a message (the culture report).
+
+    Adapters render it natively: Slack uploads ``content`` as a file (files_upload_v2) into the
+    conversation or DM (an ephemeral message cannot carry a file: upload to the person's DM);
+    Teams shows a card button opening ``url``; the console prints the title and the link.
+    ``content`` may be empty (link only); ``url`` may be empty (file only).
+    """
+
+    filename: str
+    title: str = ""
+    mime: str = "text/html"
+    url: str = ""
+    content: str = ""
+
+
+@dataclass(frozen=True)
 class Message:
     """Text is always present: it is the notification text and the plain-text rendering."""
 
@@ -55,6 +72,8 @@ class Message:
     blocks: tuple[Block, ...] = ()
     # A stable key when the message may later be updated in place (e.g. "request:12:owner").
     ref_key: str = ""
+    # Files or links to go with the message (see Attachment); most messages have none.
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ from storage.models import OutboxMessage, SentMessage
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+# A ``Message.ref_key`` starting with this is delivered once and then forgotten: the row keeps no
+# recipient, conversation or body (replies to anonymous authors must leave no trace of them).
+FORGET_PREFIX = "forget:"
 MAX_BACKOFF_S = 300.0
 LEASE_S = 120.0
 
@@ -207,6 +210,8 @@ class OutboxWorker:
                 if row.attempts + 1 >= MAX_ATTEMPTS:
                     log.error("outbox %s: giving up after %s attempts: %s", row.id, row.attempts + 1, exc)
                     repo.mark_failed(session, row.id, str(exc))
+                    if row.ref_key.startswith(FORGET_PREFIX):
+                        repo.forget(session, row.id)
                 else:
                     repo.mark_retry(session, row.id, self.clock.now() + timedelta(seconds=delay), str(exc))
             log.warning("outbox %s to %s not accepted (%s); retry in %.1fs", row.id, row.label, exc, delay)
@@ -214,10 +219,14 @@ class OutboxWorker:
         except Undeliverable as exc:
             with self.db.session() as session:
                 repo.mark_failed(session, row.id, str(exc))
+                if row.ref_key.startswith(FORGET_PREFIX):
+                    repo.forget(session, row.id)
             log.error("outbox %s to %s undeliverable: %s", row.id, row.label, exc)
             return 0
         with self.db.session() as session:
             repo.mark_sent(session, row.id, self.clock.now(), delivered.message_id)
-            if row.ref_key and delivered.message_id:
+            if row.ref_key.startswith(FORGET_PREFIX):
+                repo.forget(session, row.id)  # e.g. the receipt of an anonymous story: no trace of whom
+            elif row.ref_key and delivered.message_id:
                 repo.remember_sent(session, row.platform, row.ref_key, delivered.conversation, delivered.message_id)
         return 1

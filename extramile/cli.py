@@ -37,10 +37,26 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write every record as JSON Lines")
     export.add_argument("--out", required=True, help="file to write ('-' for stdout)")
 
+    report = sub.add_parser("report", help="write the monthly culture report (html, csv zip, json or md)")
+    report.add_argument("--month", help="YYYY-MM (default: last month in the organisation's timezone)")
+    report.add_argument("--format", choices=["html", "csv", "json", "md"], default="html")
+    report.add_argument("--out", required=True, help="file to write ('-' for stdout)")
+
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="apply all migrations")
     db_sub.add_parser("current", help="print the applied revision")
+
+    manifest = sub.add_parser("manifest", help="print a ready-to-paste app manifest for a chat platform")
+    manifest_sub = manifest.add_subparsers(dest="manifest_platform", metavar="PLATFORM", required=True)
+    slack_manifest = manifest_sub.add_parser("slack", help="Slack app manifest (YAML)")
+    slack_manifest.add_argument("--url", default="", help="public base URL of `extramile run`, e.g. https://extramile.example.com")
+    slack_manifest.add_argument("--socket-mode", action="store_true", help="Socket Mode (SLACK_APP_TOKEN): no request URLs")
+    teams_manifest = manifest_sub.add_parser("teams", help="Teams app package (manifest.json + icons, zipped)")
+    teams_manifest.add_argument("--out", required=True, help="zip file to write, e.g. extramile-teams.zip")
+    teams_manifest.add_argument("--app-id", default="", help="the bot's Entra app id (default: $TEAMS_APP_ID)")
+    teams_manifest.add_argument("--url", default="", help="public base URL of `extramile run` (its host becomes a valid domain)")
+    teams_manifest.add_argument("--name", default="Extra Mile", help="app name shown in Teams (max 30 characters)")
     return parser
 
 
@@ -64,8 +80,49 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"extramile: {exc}", file=sys.stderr)
         return 2
-    handler = {"run": _run, "shell": _shell, "demo": _demo, "export": _export, "db": _db}[args.command]
+    handler = {"run": _run, "shell": _shell, "demo": _demo, "export": _export, "db": _db,
+               "manifest": _manifest, "report": _report}[args.command]
     return handler(args, config)
+
+
+def _manifest(args: argparse.Namespace, config: AppConfig) -> int:
+    """Each platform adds its manifest here (``manifest slack``, ``manifest teams``)."""
+    if args.manifest_platform == "slack":
+        from adapters.slack.manifest import manifest_yaml
+        from bot.features import SLASH_COMMANDS
+
+        url = args.url
+        if not url and not args.socket_mode:
+            url = "https://extramile.example.com"
+            print("manifest: no --url given; replace https://extramile.example.com with the public URL "
+                  "of `extramile run` (or use --socket-mode)", file=sys.stderr)
+        sys.stdout.write(manifest_yaml(SLASH_COMMANDS, url=url, socket_mode=args.socket_mode))
+        return 0
+    if args.manifest_platform == "teams":
+        return _teams_manifest(args)
+    print(f"extramile: no manifest for {args.manifest_platform}", file=sys.stderr)
+    return 2
+
+
+def _teams_manifest(args: argparse.Namespace) -> int:
+    from adapters.teams.manifest import package
+    from bot.features import SLASH_COMMANDS
+
+    app_id = args.app_id or os.environ.get("TEAMS_APP_ID", "")
+    if not app_id:
+        print("extramile: no bot id: pass --app-id GUID or set TEAMS_APP_ID (the Azure Bot's Microsoft App ID)",
+              file=sys.stderr)
+        return 2
+    try:
+        data = package(app_id, SLASH_COMMANDS, version=__version__, url=args.url, name=args.name)
+    except ValueError:
+        print(f"extramile: --app-id {app_id!r} is not a GUID; use the Azure Bot's Microsoft App ID, "
+              "e.g. 00000000-0000-0000-0000-000000000000", file=sys.stderr)
+        return 2
+    Path(args.out).write_bytes(data)
+    print(f"manifest: Teams app package written to {args.out}; upload it in Teams under Apps > Manage your apps",
+          file=sys.stderr)
+    return 0
 
 
 def _db(args: argparse.Namespace, config: AppConfig) -> int:
@@ -123,6 +180,34 @@ def _export(args: argparse.Namespace, config: AppConfig) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace, config: AppConfig) -> int:
+    import re
+    from zoneinfo import ZoneInfo
+
+    from bot.directory import ensure_org
+    from bot.reports.build import build_report, previous_month
+    from bot.reports.render import render
+
+    clock = clock_from_env()
+    month = args.month or previous_month(clock.now(), ZoneInfo(config.organization.timezone))
+    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", month):
+        print(f"extramile: --month {month!r} is not a month; write YYYY-MM, e.g. --month 2026-10", file=sys.stderr)
+        return 2
+    db = Database()
+    if _auto_migrate():
+        db.upgrade()
+    with db.session() as session:
+        org = ensure_org(session, config)
+        body = render(build_report(session, org.id, config, month, clock.now()), args.format)
+    db.dispose()
+    if args.out == "-":
+        sys.stdout.buffer.write(body)
+    else:
+        Path(args.out).write_bytes(body)
+        print(f"report: {args.format} report for {month} written to {args.out} ({len(body):,} bytes)", file=sys.stderr)
+    return 0
+
+
 def _first_admin(config: AppConfig) -> str | None:
     return config.roles.admins[0] if config.roles.admins else (config.people[0].email if config.people else None)
 
@@ -167,7 +252,11 @@ def _run(args: argparse.Namespace, config: AppConfig) -> int:
         print(f"No Slack or Teams credentials: starting the console chat as {email} "
               f"(database: {Database().url}).", file=sys.stderr)
         return asyncio.run(_console(config, email))
-    return serve(config, configured)
+    try:
+        return serve(config, configured)
+    except ConfigError as exc:  # e.g. a missing SLACK_SIGNING_SECRET: one line, exit code 2
+        print(f"extramile: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

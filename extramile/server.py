@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.clock import Clock, clock_from_env
 from bot.config import AppConfig
+from extramile import report_links
 from extramile.platform import Platform
 from extramile.runtime import Runtime, build_runtime, prepare_database
 from storage.db import Database
@@ -83,6 +84,7 @@ async def start_server(config: AppConfig, db: Database, clock: Clock, platforms:
     app = web.Application()
     app["runtime"] = runtime
     app.router.add_get("/healthz", healthz)
+    report_links.add_routes(app)  # GET /reports/<signed token> (issue 7)
     for platform in platforms:
         platform.attach(app, runtime)
     runner = web.AppRunner(app, access_log=None)

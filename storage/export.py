@@ -62,6 +62,15 @@ def kudos(session: Session, org_id: int) -> Iterator[Record]:
 
 EXPORTERS: list[Callable[[Session, int], Iterator[Record]]] = [organization, teams, people, kudos]
 
+from storage.requests import export_records as _request_records  # noqa: E402  (issue 5)
+
+EXPORTERS.append(_request_records)
+
+from storage.prompts import export_records as _prompt_records  # noqa: E402  (issue 6)
+from storage.stories import export_records as _story_records  # noqa: E402  (issue 6)
+
+EXPORTERS.extend([_prompt_records, _story_records])
+
 
 def export_all(session: Session, org_id: int) -> Iterator[Record]:
     for exporter in EXPORTERS:

@@ -87,3 +87,11 @@ def remember_sent(session: Session, platform: str, ref_key: str, conversation: s
     else:
         existing.conversation, existing.message_id = conversation, message_id
         session.add(existing)
+
+
+def forget(session: Session, row_id: int) -> None:
+    """Blank who and where a delivered (or failed) row went, keeping only that it happened."""
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row_id)
+        .values(destination="", user="", thread="", tenant="", label="", body="{}", platform_ref="", last_error="")
+    )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.messages import Actions, Context, Fields, Message, Section
 
 
 def render_text(message: Message) -> str:
+    if message.attachments:
+        files = [f"[file] {a.title or a.filename}: {a.url or a.filename}" for a in message.attachments]
+        return "\n".join([render_text(replace(message, attachments=())), *files])
     if not message.blocks:
         return message.text
     lines: list[str] = []

@@ -48,7 +48,8 @@ async def on_form(ctx: Ctx) -> None:
     assert isinstance(given, ActionInput)
     users = given.form.get("recipients") or []
     users = [users] if isinstance(users, str) else users
-    mentions = tuple(Mention(token=u, user_id=u) for u in users)
+    known = {m.user_id: m for m in given.mentions}
+    mentions = tuple(known.get(u) or Mention(token=u, user_id=u) for u in users)
     refs = tuple(PersonRef(raw=u, user_id=u, mention=m) for u, m in zip(users, mentions))
     value = given.form.get("value") or ""
     values = [value] if isinstance(value, str) and value else list(value) if isinstance(value, list) else []

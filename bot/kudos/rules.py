@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import process as fuzzy
 
-from bot import people
 from bot.config import AppConfig
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.parser import PersonRef
+from bot.resolve import resolve_people
 from bot.texts import t
 from storage import kudos as repo
-from storage import people as people_repo
 from storage.models import Kudos, Person
 
 
@@ -45,26 +44,7 @@ def budget(ctx: Ctx, giver: Person) -> Budget:
 
 
 def resolve_recipients(ctx: Ctx, refs: Sequence[PersonRef]) -> list[Person]:
-    found: list[Person] = []
-    for ref in refs:
-        person: Person | None
-        if ref.mention is not None:
-            person = people.resolve_mention(ctx.session, ctx.org_id, ctx.event.where.platform,
-                                            ctx.event.where.tenant, ref.mention, ctx.now())
-        else:
-            person = people_repo.by_handle(ctx.session, ctx.org_id, ref.handle)
-        if person is None:
-            raise UserError(_unknown_person(ctx, ref.handle))
-        if person.id not in {p.id for p in found}:
-            found.append(person)
-    return found
-
-
-def _unknown_person(ctx: Ctx, handle: str) -> str:
-    candidates = {h: name for h, name in people_repo.handles(ctx.session, ctx.org_id)}
-    best = fuzzy.extractOne(handle, list(candidates), score_cutoff=60) if candidates else None
-    suggestion = f"@{best[0]} ({candidates[best[0]]})" if best else ""
-    return t("kudos.unknown_person", handle=handle, suggestion=suggestion)
+    return resolve_people(ctx, refs, "kudos.unknown_person")
 
 
 def check_values(config: AppConfig, slugs: Sequence[str]) -> list[str]:

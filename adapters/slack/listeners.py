@@ -1,0 +1,187 @@
+"""Bolt listeners: every Slack request becomes a neutral event, recorded before Slack is answered.
+
+Bolt runs with ``process_before_response=True``: each listener does the short, bounded work of
+translating (plus cached ``users.info`` lookups under a time budget), records the event in the
+inbox through ``Dispatcher.submit`` and acknowledges. The handling itself (database, LLM, posting)
+runs after the acknowledgement in the dispatcher's background task, so Slack's 3-second rule
+holds whatever the core is doing, and an acknowledged request is never lost (it is in the inbox).
+If recording fails, the command is answered with an apology and the event with HTTP 500, so Slack
+redelivers it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack import translate
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.render import kudos_form
+from bot.config import AppConfig
+from bot.events import Event
+
+log = logging.getLogger(__name__)
+
+# The share of Slack's 3 s we allow Web API lookups on the acknowledgement path.
+LOOKUP_BUDGET_S = 1.2
+SORRY = "Sorry, I could not take that just now. Please try again in a minute."
+
+Submit = Callable[[Event], bool]
+
+
+class SlackListeners:
+    """Holds what listeners need; ``submit`` and ``now`` are bound when the runtime exists."""
+
+    def __init__(self, app: AsyncApp, directory: SlackDirectory, config: AppConfig) -> None:
+        self.app = app
+        self.directory = directory
+        self.config = config
+        self.submit: Submit | None = None
+        self.now: Callable[[], Any] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+
+    def bind(self, submit: Submit, now: Callable[[], Any]) -> None:
+        self.submit, self.now = submit, now
+
+    def register(self) -> None:
+        app = self.app
+        app.command(re.compile(r"^/.+"))(self.on_command)
+        app.action(re.compile(r".*"))(self.on_action)
+        app.view_submission(re.compile(r".*"))(self.on_view_submission)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.event("reaction_added")(self.on_reaction)
+        app.event("message")(self.on_message)
+
+    def _record(self, event: Event) -> bool:
+        if self.submit is None or self.now is None:
+            raise RuntimeError("Slack adapter used before the runtime was attached")
+        return self.submit(event)
+
+    def _later(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def wait_background(self) -> None:
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    # ---- slash commands ------------------------------------------------------------------
+    async def on_command(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        name = str(body.get("command", "")).lstrip("/").lower()
+        text = str(body.get("text", ""))
+        if name == "kudos" and not text.strip() and body.get("trigger_id"):
+            await ack()
+            self._later(self._open_kudos_form(body))
+            return
+        try:
+            users = await self.directory.users([str(body.get("user_id", "")), *translate.user_ids_in(text)],
+                                               LOOKUP_BUDGET_S)
+            self._record(translate.command_event(body, users, self.now()))  # type: ignore[misc]
+        except Exception:
+            log.exception("could not record /%s from %s", name, body.get("user_id"))
+            await ack(text=SORRY)
+            return
+        await ack()
+
+    async def _open_kudos_form(self, body: dict[str, Any]) -> None:
+        """The modal; if Slack will not open it, the core answers the empty command (usage)."""
+        try:
+            await self.app.client.views_open(trigger_id=body["trigger_id"],
+                                             view=kudos_form(self.config, str(body.get("channel_id", ""))))
+        except Exception as exc:  # noqa: BLE001 - any failure: answer with the usage instead
+            log.warning("views.open failed (%s); answering with the usage instead", exc)
+            users = await self.directory.users([str(body.get("user_id", ""))], LOOKUP_BUDGET_S)
+            self._record(translate.command_event(body, users, self.now()))  # type: ignore[misc]
+
+    # ---- interactivity -------------------------------------------------------------------
+    async def on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        actions = body.get("actions") or []
+        user_id = str((body.get("user") or {}).get("id", ""))
+        users = await self.directory.users([user_id], LOOKUP_BUDGET_S)
+        for action in actions:
+            if action.get("type") == "button" and action.get("url") and not action.get("value"):
+                continue  # a link button: Slack opened the link, nothing to do
+            self._record(translate.action_event(body, action, users, self.now()))  # type: ignore[misc]
+        await ack()
+
+    async def on_view_submission(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        user_id = str((body.get("user") or {}).get("id", ""))
+        view = body.get("view") or {}
+        form = translate.form_values(view)
+        picked = [u for v in form.values() if isinstance(v, list) for u in v if u[:1] in ("U", "W")]
+        users = await self.directory.users([user_id, *picked], LOOKUP_BUDGET_S)
+        self._record(translate.submission_event(body, users, self.now()))  # type: ignore[misc]
+        await ack()  # closes the modal; the core's answer arrives as a message
+
+    # ---- events --------------------------------------------------------------------------
+    async def on_home_opened(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
+                             event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home":
+            users = await self.directory.users([str(event.get("user", ""))], LOOKUP_BUDGET_S)
+            self._record(translate.home_event(body, users, self.now()))  # type: ignore[misc]
+        await ack()
+
+    async def on_reaction(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
+                          event: dict[str, Any]) -> None:
+        emoji = str(event.get("reaction", "")).split("::")[0]
+        item = event.get("item") or {}
+        author = str(event.get("item_user", ""))
+        # Only the configured emoji on a message matters; other reactions are not our business.
+        if emoji != self.config.kudos.reaction_emoji or item.get("type") != "message" or not author:
+            await ack()
+            return
+        channel, ts = str(item.get("channel", "")), str(item.get("ts", ""))
+        users_task = asyncio.ensure_future(self.directory.users([str(event.get("user", "")), author], LOOKUP_BUDGET_S))
+        text_task = asyncio.ensure_future(self._message_text(channel, ts))
+        link_task = asyncio.ensure_future(self._permalink(channel, ts))
+        done, _ = await asyncio.wait([text_task, link_task], timeout=LOOKUP_BUDGET_S)
+        users = await users_task
+        item_text = text_task.result() if text_task in done else ""
+        item_link = link_task.result() if link_task in done else ""
+        info = users.get(author)
+        if info is not None and info.is_bot:
+            await ack()
+            return  # a bot's message, not a colleague's
+        self._record(translate.reaction_event(body, users, item_text, item_link or f"slack:{channel}/{ts}",
+                                              self.now()))  # type: ignore[misc]
+        await ack()
+
+    async def _message_text(self, channel: str, ts: str) -> str:
+        try:
+            response = await self.app.client.conversations_history(channel=channel, latest=ts, oldest=ts,
+                                                                   inclusive=True, limit=1)
+            for message in response.get("messages") or []:
+                if message.get("ts") == ts:
+                    return str(message.get("text", ""))
+            response = await self.app.client.conversations_replies(channel=channel, ts=ts, latest=ts, oldest=ts,
+                                                                  inclusive=True, limit=1)
+            for message in response.get("messages") or []:
+                if message.get("ts") == ts:
+                    return str(message.get("text", ""))
+        except SlackApiError as exc:
+            log.info("could not read the reacted message %s/%s: %s", channel, ts, exc.response.get("error"))
+        return ""
+
+    async def _permalink(self, channel: str, ts: str) -> str:
+        try:
+            response = await self.app.client.chat_getPermalink(channel=channel, message_ts=ts)
+            return str(response.get("permalink") or "")
+        except SlackApiError as exc:
+            log.info("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
+            return ""
+
+    async def on_message(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
+                         event: dict[str, Any]) -> None:
+        if translate.is_person_thread_message(event):
+            text = str(event.get("text", ""))
+            users = await self.directory.users([str(event.get("user", "")), *translate.user_ids_in(text)],
+                                               LOOKUP_BUDGET_S)
+            self._record(translate.reply_event(body, users, self.now()))  # type: ignore[misc]
+        await ack()

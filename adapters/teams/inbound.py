@@ -1,0 +1,177 @@
+"""Teams activities as neutral events: mentions, command text, card submits, dedupe keys.
+
+Pure translation, no I/O: :mod:`adapters.teams.turns` looks members up and hands the result on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from microsoft_agents.activity import Activity
+
+from bot.events import (
+    ActionInput,
+    Actor,
+    Address,
+    CommandInput,
+    Event,
+    Input,
+    Mention,
+    ReplyInput,
+)
+from bot.parser import split_command_line
+
+PLATFORM = "teams"
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class MentionedUser:
+    """A user named in a message by an ``<at>`` mention entity, before the email is known."""
+
+    text: str
+    user_id: str
+    aad_object_id: str
+    name: str
+
+    @property
+    def token(self) -> str:
+        """Whitespace-free stand-in for the mention, the way the shared parser expects it."""
+        return f"<@{self.user_id}>"
+
+
+def tenant_of(activity: Activity) -> str:
+    conversation = activity.conversation
+    tenant = getattr(conversation, "tenant_id", None) if conversation else None
+    if not tenant:
+        channel_data = _channel_data(activity)
+        tenant = (channel_data.get("tenant") or {}).get("id", "")
+    return tenant or ""
+
+
+def conversation_kind(activity: Activity) -> str:
+    kind = getattr(activity.conversation, "conversation_type", None) or ""
+    return {"personal": "personal", "groupChat": "groupChat", "channel": "channel"}.get(kind, kind or "personal")
+
+
+def dedupe_key(activity: Activity) -> str:
+    """Teams re-sends a turn that took over 15 s with the same activity id: id + conversation is unique."""
+    return f"teams:{activity.id}:{activity.conversation.id}"
+
+
+def team_and_channel(activity: Activity) -> tuple[str, str, str]:
+    """(team id, team name, channel name) from channelData; the General channel has no name there."""
+    data = _channel_data(activity)
+    team = data.get("team") or {}
+    channel = data.get("channel") or {}
+    channel_name = channel.get("name") or ""
+    if not channel_name and channel.get("id") and channel.get("id") == team.get("id"):
+        channel_name = "General"
+    return team.get("id") or "", team.get("name") or "", channel_name
+
+
+def mentioned_users(activity: Activity) -> list[MentionedUser]:
+    """Everyone ``<at>``-mentioned except the bot itself."""
+    bot_id = activity.recipient.id if activity.recipient else ""
+    found: list[MentionedUser] = []
+    for mention in activity.get_mentions():
+        who = mention.mentioned
+        if who is None or not who.id or who.id == bot_id:
+            continue
+        text = mention.text or f"<at>{who.name}</at>"
+        found.append(MentionedUser(text=text, user_id=who.id, aad_object_id=who.aad_object_id or "",
+                                   name=who.name or ""))
+    return found
+
+
+def command_text(activity: Activity, users: list[MentionedUser]) -> str:
+    """The message without the bot's @mention, each other mention replaced by its token, tags gone."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    text = activity.text or ""
+    for mention in activity.get_mentions():
+        if mention.mentioned is not None and mention.mentioned.id == bot_id:
+            text = text.replace(mention.text or f"<at>{mention.mentioned.name}</at>", " ")
+    for n, user in enumerate(users):
+        text = text.replace(user.text, f" \x00{n}\x00 ")
+    text = html.unescape(_TAGS.sub(" ", text)).replace("\xa0", " ")
+    for n, user in enumerate(users):
+        text = text.replace(f"\x00{n}\x00", user.token)
+    return " ".join(text.split())
+
+
+def submitted_action(activity: Activity) -> ActionInput | None:
+    """A card button: a message activity with ``value`` or an ``adaptiveCard/action`` invoke."""
+    value: Any = activity.value
+    if activity.type == "invoke":
+        if activity.name != "adaptiveCard/action" or not isinstance(value, dict):
+            return None
+        value = (value.get("action") or {}).get("data")
+    if not isinstance(value, dict) or not value.get("action_id"):
+        return None
+    form = {str(k): _form_value(v) for k, v in value.items() if k not in ("action_id", "value", "msteams")}
+    return ActionInput(action_id=str(value["action_id"]), value=str(value.get("value") or ""), form=form)
+
+
+def actor(activity: Activity, email: str = "", name: str = "") -> Actor:
+    who = activity.from_property
+    return Actor(platform=PLATFORM, tenant=tenant_of(activity), user_id=user_key(who.aad_object_id, who.id),
+                 name=name or who.name or "", email=email)
+
+
+def user_key(aad_object_id: str | None, user_id: str | None) -> str:
+    """Identities use the Entra object id when Teams gives one: it is stable across chats and bots."""
+    return aad_object_id or user_id or ""
+
+
+def split_thread(conversation_id: str) -> tuple[str, str]:
+    """A channel conversation id ``19:x@thread.tacv2;messageid=123`` -> (channel id, thread root id)."""
+    channel, _, root = conversation_id.partition(";messageid=")
+    return channel, root
+
+
+def address(activity: Activity) -> Address:
+    """Channel posts: the conversation is the channel, the thread its root post (Teams threads every post)."""
+    conversation, thread = activity.conversation.id, ""
+    if conversation_kind(activity) == "channel":
+        conversation, thread = split_thread(conversation)
+    return Address(platform=PLATFORM, tenant=tenant_of(activity), conversation=conversation, thread=thread,
+                   message=activity.id or "", is_private=conversation_kind(activity) == "personal")
+
+
+def message_input(activity: Activity, mentions: tuple[Mention, ...], users: list[MentionedUser],
+                  commands: frozenset[str]) -> CommandInput | ReplyInput | None:
+    """A command (``kudos @Ben ...``), or, inside someone else's channel thread, a thread reply."""
+    text = command_text(activity, users)
+    split = split_command_line(text)
+    if split is None:
+        return None
+    name, rest = split
+    thread = address(activity).thread
+    if thread and thread != activity.id and name not in commands:
+        return ReplyInput(text=text, mentions=mentions)
+    return CommandInput(name=name, text=rest, mentions=mentions)
+
+
+def event(activity: Activity, given: Input, who: Actor, received_at: datetime) -> Event:
+    return Event(dedupe_key=dedupe_key(activity), actor=who, where=address(activity), input=given,
+                 received_at=received_at)
+
+
+def _form_value(value: Any) -> str | list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return "" if value is None else str(value)
+
+
+def _channel_data(activity: Activity) -> dict[str, Any]:
+    data = activity.channel_data
+    if data is None:
+        return {}
+    if isinstance(data, dict):
+        return data
+    dumped = data.model_dump(by_alias=True, exclude_none=True) if hasattr(data, "model_dump") else {}
+    return dumped if isinstance(dumped, dict) else {}

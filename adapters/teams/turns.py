@@ -1,0 +1,166 @@
+"""One Teams turn: save where we are, learn who is who, hand the event to the core, answer fast.
+
+Teams re-sends a turn that has not been answered within 15 s, so the handler only records the
+event (``dispatcher.submit``) and returns; the core handles it in the background and its replies
+go out through the outbox and :class:`adapters.teams.sender.TeamsSender`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+from sqlalchemy.exc import IntegrityError
+
+from adapters.teams import inbound
+from bot.events import ActionInput, Input, Mention
+from extramile.runtime import Runtime
+from storage import teams as repo
+
+log = logging.getLogger(__name__)
+
+LOOKUP_TIMEOUT_S = 5.0
+_INSTALL_EVENTS = {"teamMemberAdded", "channelCreated", "channelRenamed", "teamRenamed", "channelRestored",
+                   "teamRestored", "teamUnarchived"}
+
+
+class TeamsTurns:
+    """The SDK ``Agent`` the CloudAdapter calls for every activity posted to /api/messages."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.type == ActivityTypes.installation_update:
+            self._installation(activity)
+            return
+        if activity.type == ActivityTypes.conversation_update:
+            self._conversation_update(activity)
+            return
+        self._save_reference(activity)
+        if activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
+            return
+        given: Input | None = inbound.submitted_action(activity)
+        if given is None and activity.type == ActivityTypes.message:
+            users = inbound.mentioned_users(activity)
+            mentions = tuple([await self._mention(context, user) for user in users])
+            commands = frozenset(self.runtime.services.extras.get("command_names", ()))
+            given = inbound.message_input(activity, mentions, users, commands)
+        if given is None:
+            if activity.type == ActivityTypes.invoke:
+                await _invoke_response(context, 200, {})
+            return
+        who = activity.from_property
+        email, name = await self._lookup(context, who.id or "", who.aad_object_id or "", who.name or "")
+        event = inbound.event(activity, given, inbound.actor(activity, email, name),
+                              self.runtime.services.clock.now())
+        self.runtime.dispatcher.submit(event)  # records first; handled after the turn is answered
+        if activity.type == ActivityTypes.invoke:
+            assert isinstance(given, ActionInput)
+            await _invoke_response(context, 200, {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                                                  "value": "Got it."})
+
+    async def _mention(self, context: TurnContext, user: inbound.MentionedUser) -> Mention:
+        email, name = await self._lookup(context, user.user_id, user.aad_object_id, user.name)
+        return Mention(token=user.token, user_id=inbound.user_key(user.aad_object_id, user.user_id),
+                       name=name or user.name, email=email)
+
+    async def _lookup(self, context: TurnContext, user_id: str, aad_object_id: str, name: str) -> tuple[str, str]:
+        """(email, name) of a Teams user: from the member cache, else GET .../members/{id} once."""
+        activity = context.activity
+        tenant = inbound.tenant_of(activity)
+        services = self.runtime.services
+        with services.db.session() as session:
+            cached = repo.member(session, tenant, user_id) if user_id else None
+            if cached is not None and cached.email:
+                return cached.email, cached.name or name
+        client: Any = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+        if client is None or not hasattr(client, "get_conversation_member"):
+            return "", name
+        try:
+            member: Any = await asyncio.wait_for(
+                client.get_conversation_member(activity.conversation.id, user_id), LOOKUP_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001  the event still counts; the person is linked by email next time
+            log.warning("Teams member lookup for %s failed: %s", user_id, exc)
+            return "", name
+        extra = member.model_extra or {}
+        email = (getattr(member, "email", None) or extra.get("email") or getattr(member, "user_principal_name", None)
+                 or extra.get("userPrincipalName") or "")
+        found_name = getattr(member, "name", None) or name
+        aad = getattr(member, "aad_object_id", None) or extra.get("objectId") or aad_object_id
+        with services.db.session() as session:
+            repo.save_member(session, tenant=tenant, user_id=user_id, aad_object_id=aad or "", name=found_name or "",
+                             email=email, service_url=activity.service_url or "", now=services.clock.now())
+        return email.lower(), found_name or ""
+
+    def _save_reference(self, activity: Activity, active: bool = True) -> None:
+        """Keep this conversation's reference so the core can speak here (or to this person) first."""
+        if not activity.conversation or not activity.conversation.id or not activity.service_url:
+            return
+        kind = inbound.conversation_kind(activity)
+        team_id, team_name, channel_name = inbound.team_and_channel(activity)
+        reference = activity.get_conversation_reference()
+        reference.activity_id = None
+        user_id = user_aad = ""
+        if kind == "personal" and activity.from_property is not None and activity.from_property.id != (
+                activity.recipient.id if activity.recipient else None):
+            user_id, user_aad = activity.from_property.id or "", activity.from_property.aad_object_id or ""
+        conversation_id = activity.conversation.id
+        if kind == "channel":
+            # A reply's conversation id carries ";messageid=..."; the channel itself is the part before.
+            conversation_id = conversation_id.split(";messageid=")[0]
+            reference.conversation.id = conversation_id
+        tenant = inbound.tenant_of(activity)
+        saved = reference.model_dump_json(by_alias=True, exclude_none=True)
+        services = self.runtime.services
+        for attempt in range(2):
+            try:
+                with services.db.session() as session:
+                    repo.save_conversation(session, tenant=tenant, conversation_id=conversation_id, kind=kind,
+                                           service_url=activity.service_url, reference=saved,
+                                           now=services.clock.now(), user_id=user_id, user_aad_id=user_aad,
+                                           team_id=team_id, team_name=team_name, channel_name=channel_name,
+                                           active=active)
+                return
+            except IntegrityError:  # two turns of a new conversation at once: the other one inserted it
+                if attempt:
+                    raise
+
+    def _installation(self, activity: Activity) -> None:
+        action = (activity.action or "").lower()
+        if action.startswith("remove"):
+            self._deactivate(activity)
+        else:
+            self._save_reference(activity)
+
+    def _conversation_update(self, activity: Activity) -> None:
+        bot_id = activity.recipient.id if activity.recipient else None
+        removed = any(m.id == bot_id for m in activity.members_removed or [])
+        event_type = (activity.channel_data or {}).get("eventType", "") if isinstance(activity.channel_data, dict) else ""
+        if removed or event_type in ("teamDeleted", "teamArchived", "channelDeleted"):
+            self._deactivate(activity, whole_team=event_type != "channelDeleted")
+            return
+        self._save_reference(activity)
+        if event_type in _INSTALL_EVENTS:
+            log.info("Teams: %s in %s", event_type, inbound.team_and_channel(activity)[1] or activity.conversation.id)
+
+    def _deactivate(self, activity: Activity, whole_team: bool = True) -> None:
+        services = self.runtime.services
+        tenant = inbound.tenant_of(activity)
+        team_id, _, _ = inbound.team_and_channel(activity)
+        with services.db.session() as session:
+            if team_id and whole_team:
+                repo.deactivate_team(session, tenant, team_id, services.clock.now())
+            conversation_id = activity.conversation.id.split(";messageid=")[0]
+            repo.set_active(session, tenant, conversation_id, False, services.clock.now())
+        log.info("Teams: app removed from %s; its conversation references are inactive", activity.conversation.id)
+
+
+async def _invoke_response(context: TurnContext, status: int, body: dict[str, Any]) -> None:
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                         value=InvokeResponse(status=status, body=body)))

@@ -1,0 +1,105 @@
+"""``/culture report [YYYY-MM]`` (HR only, answered privately) and the monthly delivery to HR."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlmodel import Session
+
+from bot.context import Ctx, Services
+from bot.errors import UserError
+from bot.events import CommandInput, TickInput
+from bot.messages import Attachment, Context, Fields, Message, Section
+from bot.reports import links
+from bot.reports.build import build_report, previous_month
+from bot.reports.model import Report
+from bot.reports.render import fmt_change, fmt_kpi, pct, to_html
+from bot.scheduler import Due, cron_due
+from bot.texts import t
+from storage import people as people_repo
+
+log = logging.getLogger(__name__)
+
+DELIVER_JOB = "report.deliver"
+SCHEDULE = "report:delivery"
+# A delivery missed while the bot was down is still sent if it comes back within this window.
+GRACE = timedelta(days=3)
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+async def on_culture(ctx: Ctx) -> None:
+    assert isinstance(ctx.event.input, CommandInput)
+    words = ctx.event.input.text.split()
+    if not words or words[0].lower() != "report" or len(words) > 2:
+        raise UserError(t("reports.usage"))
+    if "hr" not in ctx.roles:
+        raise UserError(t("reports.hr_only"))
+    tz = ZoneInfo(ctx.config.organization.timezone)
+    now = ctx.now()
+    month = words[1] if len(words) == 2 else previous_month(now, tz)
+    if not _MONTH.match(month):
+        raise UserError(t("reports.bad_month", given=month))
+    local = now.astimezone(tz)
+    current = f"{local.year:04d}-{local.month:02d}"
+    if month > current:
+        raise UserError(t("reports.future_month", month=month, last=previous_month(now, tz)))
+    report = build_report(ctx.session, ctx.org_id, ctx.config, month, now)
+    partial = t("reports.partial", month=month, now=local.strftime("%d %b %H:%M")) if month == current else ""
+    ctx.reply(report_message(ctx.session, ctx.services, report, ctx.person.id, html=to_html(report), intro=partial))
+
+
+def report_message(session: Session, services: Services, report: Report, person_id: int, html: str,
+                   intro: str = "") -> Message:
+    """The summary plus the HTML file and a signed link for one HR person."""
+    r = report.recognition
+    kudos = next(k for k in report.kpis if k.key == "kudos_given")
+    summary = t("reports.summary", month=report.month, organization=report.organization, kudos_given=r.kudos_given,
+                kudos_change=fmt_change(kudos), gave_share=pct(r.gave_share), received_share=pct(r.received_share),
+                not_recognised=r.not_recognised_90d, pairs=len(r.exclusive_pairs))
+    url, expires = links.link_for(session, services.org_id, report.month, person_id, services.clock.now(),
+                                  services.config.reports.link_ttl_seconds())
+    tz = ZoneInfo(services.config.organization.timezone)
+    note = t("reports.link_note", expires=expires.astimezone(tz).strftime("%d %b %Y %H:%M %Z"))
+    fields = tuple((k.label, f"{fmt_kpi(k, k.value)} ({fmt_change(k)})") for k in report.kpis)
+    text = "\n".join(x for x in (intro, summary) if x)
+    return Message(
+        text=text,
+        blocks=tuple(b for b in (Section(text=intro) if intro else None, Section(text=summary), Fields(pairs=fields),
+                                 Context(text=note)) if b is not None),
+        attachments=(Attachment(filename=f"culture-report-{report.month}.html",
+                                title=t("reports.attachment_title", month=report.month), mime="text/html",
+                                url=url, content=html),),
+    )
+
+
+async def on_deliver(ctx: Ctx) -> None:
+    """The monthly delivery: the same report to every ``roles.hr`` person, each with their own link."""
+    assert isinstance(ctx.event.input, TickInput)
+    month = ctx.event.input.payload["month"]
+    report = build_report(ctx.session, ctx.org_id, ctx.config, month, ctx.now())
+    html = to_html(report)
+    for email in ctx.config.roles.hr:
+        person = people_repo.by_email(ctx.session, ctx.org_id, email)
+        if person is None or person.id is None:
+            log.warning("culture report %s: HR person %s is not in the directory yet; not sent to them", month, email)
+            continue
+        ctx.tell(person.id, report_message(ctx.session, ctx.services, report, person.id, html,
+                                           intro=t("reports.delivery_intro")))
+
+
+def delivery_due(session: Session, services: Services, now: datetime) -> list[Due]:
+    """Scheduler source: last month's report on ``reports.delivery`` day and time, once per month."""
+    delivery = services.config.reports.delivery
+    hour, minute = (int(x) for x in delivery.time.split(":"))
+    trigger = CronTrigger(day=delivery.day, hour=hour, minute=minute, timezone=ZoneInfo(delivery.timezone))
+    window = cron_due(session, SCHEDULE, trigger, now, GRACE)
+    org_tz = ZoneInfo(services.config.organization.timezone)
+    due: list[Due] = []
+    for fired in window.due:
+        month = previous_month(fired, org_tz)
+        due.append(Due(occurrence=f"report:{month}", job=DELIVER_JOB, payload={"month": month}))
+    return due

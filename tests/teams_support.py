@@ -1,0 +1,179 @@
+"""A local Bot Connector (the Teams side of the wire) and Activity JSON builders for Teams tests.
+
+The fake speaks the Bot Connector REST API on 127.0.0.1 (port 0): it records replies, proactive
+sends, updates, conversation creates and member lookups, can answer 429 or 403
+``MessageWritesBlocked`` on demand, and serves a JWKS for the JWT tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TENANT = "tenant-1"
+BOT = {"id": "28:extramile-bot", "name": "Extra Mile"}
+ANA_T = {"id": "29:ana", "name": "Ana Alvarez", "aadObjectId": "aad-ana", "email": "ana.alvarez@example.com"}
+BEN_T = {"id": "29:ben", "name": "Ben Brooks", "aadObjectId": "aad-ben", "email": "ben.brooks@example.com"}
+TEAM = {"id": "19:culture-general@thread.tacv2", "name": "Culture"}
+KUDOS_CHANNEL = {"id": "19:culture-kudos@thread.tacv2", "name": "Kudos"}
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class FakeConnector:
+    members: dict[str, dict[str, Any]] = field(default_factory=lambda: {u["id"]: u for u in (ANA_T, BEN_T)})
+    channels: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {
+        TEAM["id"]: [{"id": TEAM["id"]}, KUDOS_CHANNEL]})
+    calls: list[Call] = field(default_factory=list)
+    # Canned failures for the next activity POSTs: (status, body, headers).
+    failures: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
+    jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    async def start(self) -> FakeConnector:
+        app = web.Application()
+        app.router.add_post("/v3/conversations", self._create)
+        app.router.add_post("/v3/conversations/{cid}/activities", self._activity)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._activity)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        app.router.add_get("/v3/teams/{tid}/conversations", self._channels)
+        app.router.add_get("/keys", self._keys)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def _record(self, request: web.Request, body: Any) -> None:
+        self.calls.append(Call(request.method, request.path, body, dict(request.headers)))
+
+    async def _activity(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self._record(request, body)
+        if self.failures:
+            status, payload, headers = self.failures.pop(0)
+            return web.json_response(payload, status=status, headers=headers)
+        return web.json_response({"id": f"act-{next(self._ids)}"}, status=201)
+
+    async def _update(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self._record(request, body)
+        return web.json_response({"id": request.match_info["aid"]})
+
+    async def _create(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self._record(request, body)
+        return web.json_response({"id": f"a:personal-{next(self._ids)}"}, status=201)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        self._record(request, None)
+        member = self.members.get(request.match_info["uid"])
+        if member is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
+        return web.json_response({**member, "userPrincipalName": member.get("email"), "tenantId": TENANT})
+
+    async def _channels(self, request: web.Request) -> web.Response:
+        self._record(request, None)
+        return web.json_response({"conversations": self.channels.get(request.match_info["tid"], [])})
+
+    async def _keys(self, request: web.Request) -> web.Response:
+        return web.json_response(self.jwks)
+
+    # What the bot sent.
+    def sent(self) -> list[Call]:
+        return [c for c in self.calls if c.method in ("POST", "PUT") and "/activities" in c.path]
+
+    def sent_to(self, conversation_id: str) -> list[Call]:
+        return [c for c in self.sent() if c.path.split("/")[3] == conversation_id]
+
+    def lookups(self) -> list[Call]:
+        return [c for c in self.calls if "/members/" in c.path]
+
+    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
+        """Wait until the app has done something (behaviour, not timing: the bound is generous)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            if loop.time() > deadline:
+                raise AssertionError(f"not seen within {timeout}s; connector calls: {self.calls}")
+            await asyncio.sleep(0.05)
+
+
+def card_text(call: Call) -> str:
+    """Every text in the Adaptive Card of a sent activity, joined (what a reader sees)."""
+    texts: list[str] = []
+    for attachment in call.body.get("attachments") or []:
+        content = attachment.get("content") or {}
+        for item in content.get("body", []):
+            if item.get("type") == "TextBlock":
+                texts.append(item["text"])
+            for fact in item.get("facts", []):
+                texts.append(f"{fact['title']}: {fact['value']}")
+    return "\n".join(texts)
+
+
+def message(connector_url: str, text: str, *, sender: dict[str, Any] = ANA_T, kind: str = "personal",
+            conversation_id: str = "a:ana-personal", activity_id: str | None = None,
+            mentions: tuple[dict[str, Any], ...] = (), value: dict[str, Any] | None = None,
+            channel: dict[str, Any] | None = None, bot_mentioned: bool = False) -> dict[str, Any]:
+    """A Teams message activity as the Bot Connector posts it to /api/messages."""
+    entities: list[dict[str, Any]] = []
+    if bot_mentioned:
+        text = f"<at>{BOT['name']}</at> {text}"
+        entities.append({"type": "mention", "text": f"<at>{BOT['name']}</at>", "mentioned": BOT})
+    for person in mentions:
+        entities.append({"type": "mention", "text": f"<at>{person['name'].split()[0]}</at>",
+                         "mentioned": {"id": person["id"], "name": person["name"]}})
+    activity: dict[str, Any] = {
+        "type": "message", "id": activity_id or f"1{uuid.uuid4().int % 10**12}", "text": text,
+        "timestamp": "2026-11-17T09:00:00.000Z", "channelId": "msteams", "serviceUrl": connector_url,
+        "from": {k: v for k, v in sender.items() if k != "email"}, "recipient": BOT,
+        "conversation": {"id": conversation_id, "conversationType": kind, "tenantId": TENANT},
+        "entities": entities, "channelData": {"tenant": {"id": TENANT}},
+    }
+    if value is not None:
+        activity["value"] = value
+    if kind == "channel":
+        activity["conversation"]["isGroup"] = True
+        activity["channelData"].update(team=TEAM, channel=channel or KUDOS_CHANNEL)
+    if kind == "groupChat":
+        activity["conversation"]["isGroup"] = True
+    return activity
+
+
+def bot_added_to_team(connector_url: str) -> dict[str, Any]:
+    """Installation in a team: a conversationUpdate in its General channel."""
+    return {
+        "type": "conversationUpdate", "id": f"f:{uuid.uuid4().hex}", "channelId": "msteams",
+        "serviceUrl": connector_url, "from": {"id": "29:ana", "aadObjectId": "aad-ana"}, "recipient": BOT,
+        "conversation": {"id": TEAM["id"], "conversationType": "channel", "isGroup": True, "tenantId": TENANT},
+        "membersAdded": [{"id": BOT["id"]}],
+        "channelData": {"eventType": "teamMemberAdded", "tenant": {"id": TENANT}, "team": TEAM,
+                        "channel": {"id": TEAM["id"]}},
+    }
+
+
+def dumps(activity: dict[str, Any]) -> str:
+    return json.dumps(activity)

@@ -1,0 +1,42 @@
+"""/request in Microsoft Teams: Activity JSON to /api/messages, the fake Bot Connector behind; a
+card button (Action.Submit) from the owner updates both people's cards in place (PUT activity)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from tests.support import base_config
+from tests.teams_support import BEN_T, card_text, message
+from tests.test_teams_adapter import TEAMS_CHANNELS, TeamsApp, start_teams
+
+
+@pytest.fixture
+async def teams(database_url: str) -> AsyncIterator[TeamsApp]:
+    server, connector, db, clock = await start_teams(database_url, base_config(TEAMS_CHANNELS),
+                                                     {"TEAMS_ALLOW_UNAUTHENTICATED": "1"})
+    async with aiohttp.ClientSession() as http:
+        yield TeamsApp(server, connector, db, clock, http)
+    await server.stop()
+    await connector.stop()
+    db.dispose()
+
+
+async def test_owner_submit_updates_both_cards(teams: TeamsApp) -> None:
+    c = teams.connector
+    # Both have talked to the bot before, so it can write to them first.
+    await teams.post(message(c.url, "help", sender=BEN_T, conversation_id="a:ben-personal"))
+    await teams.settle()
+    await teams.post(message(c.url, "request <at>Ben</at> send me the Q3 figures by Friday", mentions=(BEN_T,)))
+    await teams.settle()
+    await c.wait_for(lambda: any("REQ-1" in card_text(call) for call in c.sent_to("a:ben-personal")))
+    await c.wait_for(lambda: any("REQ-1" in card_text(call) for call in c.sent_to("a:ana-personal")))
+    await teams.post(message(c.url, "", sender=BEN_T, conversation_id="a:ben-personal",
+                             value={"action_id": "request:ack", "value": "1"}))
+    await teams.settle()
+    await c.wait_for(lambda: len([call for call in c.calls if call.method == "PUT"]) >= 2)
+    updated = {call.path.split("/")[3] for call in c.calls if call.method == "PUT"}
+    assert updated == {"a:ben-personal", "a:ana-personal"}
+    assert any("acknowledged" in card_text(call) for call in c.calls if call.method == "PUT")

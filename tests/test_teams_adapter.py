@@ -1,0 +1,247 @@
+"""Teams end to end in process: Activity JSON over HTTP to /api/messages, a fake Bot Connector as
+the serviceUrl, the real server, dispatcher, outbox and SDK adapter in between."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlmodel import select
+
+from adapters.teams.platform import TeamsPlatform
+from bot import demo
+from bot.clock import ManualClock
+from bot.config import AppConfig
+from extramile.server import Server, start_server
+from storage import people as people_repo
+from storage.db import Database
+from storage.models import Identity, Kudos, KudosRecipient, OutboxMessage, Person
+from storage.teams_models import TeamsConversation
+from tests.support import T0, base_config
+from tests.teams_support import (
+    ANA_T,
+    BEN_T,
+    KUDOS_CHANNEL,
+    TEAM,
+    FakeConnector,
+    bot_added_to_team,
+    card_text,
+    message,
+)
+
+TEAMS_CHANNELS = "\nchannels:\n  kudos: {slack: '#kudos', teams: 'Culture/Kudos'}\n  stories: '#service-stories'\n"
+
+
+@dataclass
+class TeamsApp:
+    server: Server
+    connector: FakeConnector
+    db: Database
+    clock: ManualClock
+    http: aiohttp.ClientSession
+
+    async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
+        async with self.http.post(f"{self.server.url}/api/messages", json=activity, headers=headers or {}) as resp:
+            await resp.read()
+            return resp
+
+    async def deliver_by_hand(self) -> None:
+        """Stop the background outbox loop so a test drives delivery rounds itself."""
+        for task in self.server.tasks:
+            task.cancel()
+        await asyncio.gather(*self.server.tasks, return_exceptions=True)
+        self.server.tasks.clear()
+
+    async def settle(self) -> None:
+        """Let background handling finish and the outbox deliver what is due."""
+        await self.server.runtime.dispatcher.drain()
+        await self.server.runtime.worker.drain_once()
+
+    def kudos(self) -> list[Kudos]:
+        with self.db.session() as session:
+            return list(session.exec(select(Kudos)).all())
+
+    def person_ids(self, email: str) -> list[int]:
+        with self.db.session() as session:
+            return [p.id for p in session.exec(select(Person).where(Person.email == email)).all()]
+
+
+async def start_teams(database_url: str, config: AppConfig, env: dict[str, str],
+                      **platform_kwargs: Any) -> tuple[Server, FakeConnector, Database, ManualClock]:
+    connector = await FakeConnector().start()
+    db = Database(database_url)
+    db.upgrade()
+    clock = ManualClock(T0)
+    platform = TeamsPlatform.from_env(env, config, **platform_kwargs)
+    server = await start_server(config, db, clock, [platform], host="127.0.0.1", port=0, scheduler=False)
+    with db.session() as session:
+        demo.seed(session, server.runtime.services.org_id, config, clock, days=0)
+    return server, connector, db, clock
+
+
+@pytest.fixture
+async def teams(database_url: str) -> AsyncIterator[TeamsApp]:
+    server, connector, db, clock = await start_teams(database_url, base_config(TEAMS_CHANNELS),
+                                                     {"TEAMS_ALLOW_UNAUTHENTICATED": "1"})
+    async with aiohttp.ClientSession() as http:
+        yield TeamsApp(server, connector, db, clock, http)
+    await server.stop()
+    await connector.stop()
+    db.dispose()
+
+
+async def test_kudos_in_personal_chat_records_once_replies_with_a_card_and_announces(teams: TeamsApp) -> None:
+    c = teams.connector
+    assert (await teams.post(bot_added_to_team(c.url))).status in (200, 201, 202)
+    activity = message(c.url, "kudos <at>Ben</at> #empathy thanks for the review", mentions=(BEN_T,))
+    resp = await teams.post(activity)
+    assert resp.status in (200, 202)
+    await teams.settle()
+    kudos = teams.kudos()
+    assert len(kudos) == 1 and "thanks for the review" in kudos[0].message and kudos[0].platform == "teams"
+    with teams.db.session() as session:
+        recipients = session.exec(select(KudosRecipient)).all()
+        ben = session.exec(select(Person).where(Person.email == "ben.brooks@example.com")).one()
+    assert [r.person_id for r in recipients] == [ben.id]
+    # The reply: an Adaptive Card into Ana's personal chat.
+    await c.wait_for(lambda: c.sent_to("a:ana-personal"))
+    reply = c.sent_to("a:ana-personal")[0]
+    attachment = reply.body["attachments"][0]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert attachment["content"]["version"] == "1.5"
+    assert "Ben" in card_text(reply)
+    # The announcement: a proactive send into Culture/Kudos, found through the team's channel list.
+    await c.wait_for(lambda: c.sent_to(KUDOS_CHANNEL["id"]))
+    announcement = c.sent_to(KUDOS_CHANNEL["id"])[0]
+    assert "Ben" in card_text(announcement) and announcement.body["from"]["id"] == "28:extramile-bot"
+    assert any(call.path == f"/v3/teams/{TEAM['id']}/conversations" for call in c.calls)
+    # Ana and Ben were looked up once each (then cached) and linked by email to the directory.
+    assert {call.path.rsplit("/", 1)[1] for call in c.lookups()} == {"29:ana", "29:ben"}
+    # The same activity again (Teams re-sends a slow turn): nothing recorded twice, nothing sent twice.
+    sent_before = len(c.sent())
+    assert (await teams.post(activity)).status in (200, 202)
+    await teams.settle()
+    assert len(teams.kudos()) == 1 and len(c.sent()) == sent_before
+    with teams.db.session() as session:
+        rows = session.exec(select(OutboxMessage)).all()
+    assert {row.status for row in rows} == {"sent"}
+
+
+async def test_channel_message_strips_the_bot_mention_and_saves_the_channel(teams: TeamsApp) -> None:
+    c = teams.connector
+    thread = f"{KUDOS_CHANNEL['id']};messageid=1700000000000"
+    activity = message(c.url, "kudos <at>Ben</at> #empathy for the calm handover", kind="channel",
+                       conversation_id=thread, mentions=(BEN_T,), bot_mentioned=True)
+    assert (await teams.post(activity)).status in (200, 202)
+    await teams.settle()
+    assert len(teams.kudos()) == 1
+    with teams.db.session() as session:
+        saved = session.exec(select(TeamsConversation).where(TeamsConversation.kind == "channel")).all()
+    assert [(r.conversation_id, r.team_name, r.channel_name) for r in saved] == [
+        (KUDOS_CHANNEL["id"], "Culture", "Kudos")]
+    # The invoker's answer goes into the thread; the announcement into the channel itself.
+    await c.wait_for(lambda: c.sent_to(thread) and c.sent_to(KUDOS_CHANNEL["id"]))
+
+
+async def test_group_chat_and_unknown_command_get_a_friendly_card(teams: TeamsApp) -> None:
+    c = teams.connector
+    activity = message(c.url, "kudoz <at>Ben</at> thanks", kind="groupChat", conversation_id="19:group@thread.v2",
+                       mentions=(BEN_T,), bot_mentioned=True)
+    assert (await teams.post(activity)).status in (200, 202)
+    await teams.settle()
+    await c.wait_for(lambda: c.sent_to("19:group@thread.v2"))
+    assert "kudos" in card_text(c.sent_to("19:group@thread.v2")[0]).lower()
+    assert teams.kudos() == []
+
+
+async def test_same_email_on_slack_and_teams_is_one_person(teams: TeamsApp) -> None:
+    c = teams.connector
+    newcomer = {"id": "29:zoe", "name": "Zoe Zhang", "aadObjectId": "aad-zoe", "email": "zoe.zhang@example.com"}
+    c.members[newcomer["id"]] = newcomer
+    with teams.db.session() as session:  # Zoe used Extra Mile on Slack first
+        org_id = teams.server.runtime.services.org_id
+        zoe = people_repo.create(session, org_id, "Zoe Zhang", T0, email="zoe.zhang@example.com", handle="zoe")
+        people_repo.link_identity(session, zoe.id, "slack", "T1", "U_ZOE")
+    activity = message(c.url, "kudos <at>Ben</at> #empathy thanks", sender=newcomer, conversation_id="a:zoe",
+                       mentions=(BEN_T,))
+    assert (await teams.post(activity)).status in (200, 202)
+    await teams.settle()
+    assert teams.person_ids("zoe.zhang@example.com") == [zoe.id]
+    with teams.db.session() as session:
+        platforms = sorted(i.platform for i in session.exec(select(Identity).where(Identity.person_id == zoe.id)))
+        giver = session.exec(select(Kudos)).one().giver_id
+    assert platforms == ["slack", "teams"] and giver == zoe.id
+
+
+async def test_card_button_submit_routes_to_the_core_action(teams: TeamsApp) -> None:
+    c = teams.connector
+    # A submit for an action nobody registered still records the event once and answers the invoke.
+    invoke = message(c.url, "", value=None)
+    invoke.update(type="invoke", name="adaptiveCard/action",
+                  value={"action": {"type": "Action.Execute", "data": {"action_id": "help", "value": ""}}})
+    async with teams.http.post(f"{teams.server.url}/api/messages", json=invoke) as resp:
+        assert resp.status == 200
+    submit = message(c.url, "", value={"action_id": "nothing:here", "value": "1"})
+    assert (await teams.post(submit)).status in (200, 202)
+    await teams.settle()
+    with teams.db.session() as session:
+        from storage.models import InboxEvent
+
+        payloads = [row.payload for row in session.exec(select(InboxEvent)).all()]
+    assert any('"action_id":"nothing:here"' in p and '"value":"1"' in p for p in payloads)
+    assert any('"action_id":"help"' in p for p in payloads)
+
+
+async def test_uninstall_marks_references_inactive_and_reinstall_revives_them(teams: TeamsApp) -> None:
+    c = teams.connector
+    assert (await teams.post(message(c.url, "help"))).status in (200, 202)
+    await teams.settle()
+    removal = message(c.url, "")
+    removal.update(type="installationUpdate", action="remove")
+    removal.pop("text")
+    assert (await teams.post(removal)).status in (200, 202)
+    with teams.db.session() as session:
+        ref = session.exec(select(TeamsConversation).where(TeamsConversation.conversation_id == "a:ana-personal")).one()
+    assert ref.active is False
+    added = dict(removal, action="add")
+    assert (await teams.post(added)).status in (200, 202)
+    with teams.db.session() as session:
+        ref = session.exec(select(TeamsConversation).where(TeamsConversation.conversation_id == "a:ana-personal")).one()
+    assert ref.active is True and ref.user_aad_id == "aad-ana"
+
+
+def test_mentions_become_tokens_and_markup_goes() -> None:
+    from microsoft_agents.activity import Activity
+
+    from adapters.teams import inbound
+
+    raw = message("http://127.0.0.1/", "kudos <at>Ben</at>&nbsp;and <at>Ana</at> #empathy <b>thanks</b> &amp; more",
+                  mentions=(BEN_T, ANA_T), bot_mentioned=True)
+    activity = Activity.model_validate(raw)
+    users = inbound.mentioned_users(activity)
+    assert inbound.command_text(activity, users) == "kudos <@29:ben> and <@29:ana> #empathy thanks & more"
+    assert inbound.dedupe_key(activity) == f"teams:{raw['id']}:a:ana-personal"
+
+
+async def test_a_reply_in_a_channel_thread_is_a_thread_reply_unless_it_is_a_command(teams: TeamsApp) -> None:
+    from storage.models import InboxEvent
+
+    c = teams.connector
+    thread = f"{KUDOS_CHANNEL['id']};messageid=1699999999999"
+    reply = message(c.url, "I walked Ben through the new process", kind="channel", conversation_id=thread,
+                    bot_mentioned=True)
+    command = message(c.url, "kudos <at>Ben</at> thanks for the walkthrough", kind="channel", conversation_id=thread,
+                      mentions=(BEN_T,), bot_mentioned=True)
+    for activity in (reply, command):
+        assert (await teams.post(activity)).status in (200, 202)
+    await teams.settle()
+    with teams.db.session() as session:
+        payloads = [row.payload for row in session.exec(select(InboxEvent).order_by(InboxEvent.id)).all()]
+    assert '"kind":"reply"' in payloads[0] and '"text":"I walked Ben through the new process"' in payloads[0]
+    assert f'"conversation":"{KUDOS_CHANNEL["id"]}","thread":"1699999999999"' in payloads[0]
+    assert '"kind":"command"' in payloads[1] and len(teams.kudos()) == 1
+    await c.wait_for(lambda: c.sent_to(thread))  # the answer to the command lands in the same thread

@@ -1,0 +1,133 @@
+"""The real ``extramile run`` process with Teams, against a fake Bot Connector on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+
+from bot.config import parse_config
+from bot.directory import ensure_org
+from storage import people as people_repo
+from storage.db import Database
+from tests.support import REPO, T0, records, run_cli
+from tests.teams_support import (
+    BEN_T,
+    KUDOS_CHANNEL,
+    FakeConnector,
+    bot_added_to_team,
+    card_text,
+    message,
+)
+from tests.test_teams_adapter import TEAMS_CHANNELS
+
+_LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
+
+
+@asynccontextmanager
+async def extramile_run(env: dict[str, str]) -> AsyncIterator[tuple[str, list[str]]]:
+    """Start ``extramile run`` on a free port; yields its base URL and its log lines so far."""
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "extramile", "run", cwd=str(REPO),
+                                                env={**env, "PORT": "0", "LOG_LEVEL": "INFO"},
+                                                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    lines: list[str] = []
+    port: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def read() -> None:
+        assert proc.stderr is not None
+        async for raw in proc.stderr:
+            line = raw.decode(errors="replace")
+            lines.append(line)
+            if (found := _LISTENING.search(line)) and not port.done():
+                port.set_result(found.group(1))
+        if not port.done():
+            port.set_exception(AssertionError("extramile run stopped:\n" + "".join(lines)))
+
+    reader = asyncio.get_running_loop().create_task(read())
+    try:
+        yield f"http://127.0.0.1:{await asyncio.wait_for(port, 60)}", lines
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 30)
+        await reader
+
+
+def teams_config(tmp_path: Path) -> Path:
+    path = tmp_path / "app.yaml"
+    path.write_text((REPO / "app.yaml").read_text() + TEAMS_CHANNELS)
+    return path
+
+
+def ben_on_slack_first(database_url: str, config_path: Path) -> int:
+    """Ben used Extra Mile on Slack before his company added Teams."""
+    db = Database(database_url)
+    db.upgrade()
+    with db.session() as session:
+        org = ensure_org(session, parse_config(config_path.read_text()))
+        ben = people_repo.create(session, org.id, "Ben Brooks", T0, email="ben.brooks@example.com", handle="ben")
+        people_repo.link_identity(session, ben.id, "slack", "T0001", "U0BEN")
+        ben_id = ben.id
+    db.dispose()
+    return ben_id
+
+
+async def test_extramile_run_with_teams_records_once_replies_and_announces(cli_env: dict[str, str],
+                                                                         database_url: str, tmp_path: Path) -> None:
+    config_path = teams_config(tmp_path)
+    ben_id = ben_on_slack_first(database_url, config_path)
+    connector = await FakeConnector().start()
+    env = {**cli_env, "EXTRAMILE_CONFIG": str(config_path), "TEAMS_ALLOW_UNAUTHENTICATED": "1"}
+    try:
+        async with extramile_run(env) as (url, log), aiohttp.ClientSession() as http:
+            assert any("UNSIGNED" in line and "WARNING" in line for line in log)
+            async with http.post(f"{url}/api/messages", json=bot_added_to_team(connector.url)) as resp:
+                assert resp.status in (200, 201, 202)
+            kudos = message(connector.url, "kudos <at>Ben</at> #empathy thanks for the review", mentions=(BEN_T,))
+            for _ in range(2):  # Teams re-sends a turn it thinks was lost
+                async with http.post(f"{url}/api/messages", json=kudos) as resp:
+                    assert resp.status in (200, 202)
+            await connector.wait_for(lambda: connector.sent_to("a:ana-personal")
+                                     and connector.sent_to(KUDOS_CHANNEL["id"]), timeout=30)
+            reply = connector.sent_to("a:ana-personal")[0]
+            assert reply.body["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+            assert "Ben" in card_text(connector.sent_to(KUDOS_CHANNEL["id"])[0])
+    finally:
+        await connector.stop()
+    out = tmp_path / "export.jsonl"
+    result = run_cli(["export", "--out", str(out)], env)
+    assert result.returncode == 0, result.stderr
+    exported = records(out)
+    kudos_rows = [r for r in exported if r["type"] == "kudos"]
+    assert len(kudos_rows) == 1 and kudos_rows[0]["platform"] == "teams"
+    assert kudos_rows[0]["recipient_ids"] == [ben_id] and kudos_rows[0]["values"] == ["empathy"]
+    ben = next(r for r in exported if r["type"] == "person" and r["id"] == ben_id)
+    assert sorted(i["platform"] for i in ben["identities"]) == ["slack", "teams"]
+    assert len([r for r in exported if r["type"] == "person" and r["email"] == "ben.brooks@example.com"]) == 1
+    assert len(connector.sent_to(KUDOS_CHANNEL["id"])) == 1  # announced once, though delivered twice
+
+
+async def test_extramile_run_authenticated_rejects_unsigned_requests(cli_env: dict[str, str], tmp_path: Path) -> None:
+    connector = await FakeConnector().start()
+    env = {**cli_env, "TEAMS_APP_ID": "0b7c8e55-9a0f-4d7e-9a55-5b1f3c2d1e00", "TEAMS_APP_PASSWORD": "secret",
+           "TEAMS_TENANT_ID": "7e1c2a11-3b4d-4c5e-8f90-112233445566"}
+    try:
+        async with extramile_run(env) as (url, log), aiohttp.ClientSession() as http:
+            assert not any("UNSIGNED" in line for line in log)
+            kudos = message(connector.url, "kudos <at>Ben</at> #empathy thanks", mentions=(BEN_T,))
+            async with http.post(f"{url}/api/messages", json=kudos) as resp:
+                assert resp.status == 401
+            async with http.post(f"{url}/api/messages", json=kudos,
+                                 headers={"Authorization": "Bearer forged.token.here"}) as resp:
+                assert resp.status == 401
+    finally:
+        await connector.stop()
+    out = tmp_path / "export.jsonl"
+    assert run_cli(["export", "--out", str(out)], env).returncode == 0
+    assert [r for r in records(out) if r["type"] == "kudos"] == [] and connector.calls == []
