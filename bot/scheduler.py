@@ -40,6 +40,9 @@ class Due:
     where: Address | None = None
 
 
+# Cursor moves a source asked for, applied once its due items are dispatched.
+PENDING_CURSORS = "extramile.pending_cursors"
+
 DueSource = Callable[[Session, Services, datetime], Iterable[Due]]
 
 
@@ -64,11 +67,14 @@ def fire_times(trigger: BaseTrigger, after: datetime, until: datetime, limit: in
 def cron_due(session: Session, name: str, trigger: BaseTrigger, now: datetime, grace: timedelta) -> CronWindow:
     """Firings since this schedule was last swept: late ones within ``grace`` are due, older skipped.
 
-    The cursor advances to ``now``; a schedule seen for the first time starts ``grace`` ago.
+    The cursor moves to ``now`` only after the sweep has dispatched what is due (see
+    :meth:`Scheduler.sweep`), so a crash in between re-finds those firings instead of losing them;
+    the inbox's occurrence keys keep them from being sent twice. A schedule seen for the first time
+    starts ``grace`` ago.
     """
     since = repo.cursor(session, name) or (now - grace)
     times = fire_times(trigger, since, now)
-    repo.advance(session, name, now)
+    session.info.setdefault(PENDING_CURSORS, []).append((name, now))
     due = [t for t in times if now - t <= grace]
     skipped = [t for t in times if now - t > grace]
     for t in skipped:
@@ -95,6 +101,7 @@ class Scheduler:
             try:
                 with self.services.db.session() as session:
                     items = list(source(session, self.services, now))
+                    cursors = list(session.info.pop(PENDING_CURSORS, []))
             except Exception:
                 log.exception("scheduler source %s failed", name)
                 continue
@@ -105,6 +112,10 @@ class Scheduler:
                               received_at=now)
                 if await self.dispatcher.dispatch(event):
                     handled += 1
+            if cursors:
+                with self.services.db.session() as session:
+                    for cursor_name, until in cursors:
+                        repo.advance(session, cursor_name, until)
         return handled
 
     def start(self) -> None:

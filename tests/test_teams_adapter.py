@@ -19,7 +19,7 @@ from bot.config import AppConfig
 from extramile.server import Server, start_server
 from storage import people as people_repo
 from storage.db import Database
-from storage.models import Identity, Kudos, KudosRecipient, OutboxMessage, Person
+from storage.models import Identity, InboxEvent, Kudos, KudosRecipient, OutboxMessage, Person
 from storage.teams_models import TeamsConversation
 from tests.support import T0, base_config
 from tests.teams_support import (
@@ -224,7 +224,10 @@ def test_mentions_become_tokens_and_markup_goes() -> None:
     activity = Activity.model_validate(raw)
     users = inbound.mentioned_users(activity)
     assert inbound.command_text(activity, users) == "kudos <@29:ben> and <@29:ana> #empathy thanks & more"
-    assert inbound.dedupe_key(activity) == f"teams:{raw['id']}:a:ana-personal"
+    key = inbound.dedupe_key(activity)
+    assert key.startswith("teams:") and "ana-personal" not in key  # hashed: names no personal chat
+    other = Activity.model_validate({**raw, "conversation": {**raw["conversation"], "id": "a:other"}})
+    assert inbound.dedupe_key(other) != key and inbound.dedupe_key(Activity.model_validate(raw)) == key
 
 
 async def test_a_reply_in_a_channel_thread_is_a_thread_reply_unless_it_is_a_command(teams: TeamsApp) -> None:
@@ -245,3 +248,27 @@ async def test_a_reply_in_a_channel_thread_is_a_thread_reply_unless_it_is_a_comm
     assert f'"conversation":"{KUDOS_CHANNEL["id"]}","thread":"1699999999999"' in payloads[0]
     assert '"kind":"command"' in payloads[1] and len(teams.kudos()) == 1
     await c.wait_for(lambda: c.sent_to(thread))  # the answer to the command lands in the same thread
+
+
+async def test_an_anonymous_story_from_a_newcomer_leaves_no_teams_trace(teams: TeamsApp) -> None:
+    from storage.prompts_models import Story
+    from storage.teams_models import TeamsMember
+
+    c = teams.connector
+    newcomer = {"id": "29:nia", "name": "Nia Newcomer", "aadObjectId": "aad-nia", "email": "nia@example.com"}
+    c.members["29:nia"] = newcomer
+    activity = message(c.url, "story bad anon Ben closed my ticket without asking #empathy", sender=newcomer,
+                       conversation_id="a:nia-personal")
+    assert (await teams.post(activity)).status in (200, 202)
+    await teams.settle()
+    with teams.db.session() as session:
+        members = session.exec(select(TeamsMember)).all()
+        conversations = session.exec(select(TeamsConversation)).all()
+        people = session.exec(select(Person)).all()
+        inbox_keys = list(session.exec(select(InboxEvent.dedupe_key)).all())
+        stories = session.exec(select(Story)).all()
+    assert len(stories) == 1 and stories[0].anonymous and stories[0].author_id is None
+    assert all("nia" not in (m.user_id + m.email + m.name).lower() for m in members)
+    assert all("nia" not in (row.conversation_id + row.user_id + row.reference).lower() for row in conversations)
+    assert all("nia" not in ((p.email or "") + p.name).lower() for p in people)
+    assert all("nia" not in key for key in inbox_keys)

@@ -5,6 +5,8 @@ Pure translation, no I/O: :mod:`adapters.teams.turns` looks members up and hands
 
 from __future__ import annotations
 
+import hashlib
+
 import html
 import re
 from dataclasses import dataclass
@@ -59,8 +61,12 @@ def conversation_kind(activity: Activity) -> str:
 
 
 def dedupe_key(activity: Activity) -> str:
-    """Teams re-sends a turn that took over 15 s with the same activity id: id + conversation is unique."""
-    return f"teams:{activity.id}:{activity.conversation.id}"
+    """Teams re-sends a turn that took over 15 s with the same activity id: id + conversation is unique.
+
+    Hashed, so the inbox's key of an anonymous story does not name the author's personal chat.
+    """
+    digest = hashlib.sha256(f"{activity.id}\n{activity.conversation.id}".encode()).hexdigest()[:40]
+    return f"teams:{digest}"
 
 
 def team_and_channel(activity: Activity) -> tuple[str, str, str]:

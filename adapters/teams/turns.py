@@ -17,6 +17,7 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from sqlalchemy.exc import IntegrityError
 
 from adapters.teams import inbound
+from bot.stories.grammar import leaves_no_trace
 from bot.events import ActionInput, Input, Mention
 from extramile.runtime import Runtime
 from storage import teams as repo
@@ -42,8 +43,8 @@ class TeamsTurns:
         if activity.type == ActivityTypes.conversation_update:
             self._conversation_update(activity)
             return
-        self._save_reference(activity)
         if activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
+            self._save_reference(activity)
             return
         given: Input | None = inbound.submitted_action(activity)
         if given is None and activity.type == ActivityTypes.message:
@@ -51,12 +52,16 @@ class TeamsTurns:
             mentions = tuple([await self._mention(context, user) for user in users])
             commands = frozenset(self.runtime.services.extras.get("command_names", ()))
             given = inbound.message_input(activity, mentions, users, commands)
+        anonymous = leaves_no_trace(given)
+        if not anonymous or inbound.conversation_kind(activity) != "personal":
+            self._save_reference(activity)
         if given is None:
             if activity.type == ActivityTypes.invoke:
                 await _invoke_response(context, 200, {})
             return
         who = activity.from_property
-        email, name = await self._lookup(context, who.id or "", who.aad_object_id or "", who.name or "")
+        email, name = await self._lookup(context, who.id or "", who.aad_object_id or "", who.name or "",
+                                         remember=not anonymous)
         event = inbound.event(activity, given, inbound.actor(activity, email, name),
                               self.runtime.services.clock.now())
         self.runtime.dispatcher.submit(event)  # records first; handled after the turn is answered
@@ -70,8 +75,10 @@ class TeamsTurns:
         return Mention(token=user.token, user_id=inbound.user_key(user.aad_object_id, user.user_id),
                        name=name or user.name, email=email)
 
-    async def _lookup(self, context: TurnContext, user_id: str, aad_object_id: str, name: str) -> tuple[str, str]:
-        """(email, name) of a Teams user: from the member cache, else GET .../members/{id} once."""
+    async def _lookup(self, context: TurnContext, user_id: str, aad_object_id: str, name: str,
+                      remember: bool = True) -> tuple[str, str]:
+        """(email, name) of a Teams user: from the member cache, else GET .../members/{id} once
+        (kept in the cache unless ``remember`` is off: anonymous authors leave no trace)."""
         activity = context.activity
         tenant = inbound.tenant_of(activity)
         services = self.runtime.services
@@ -93,6 +100,8 @@ class TeamsTurns:
                  or extra.get("userPrincipalName") or "")
         found_name = getattr(member, "name", None) or name
         aad = getattr(member, "aad_object_id", None) or extra.get("objectId") or aad_object_id
+        if not remember:
+            return email.lower(), found_name or ""
         with services.db.session() as session:
             repo.save_member(session, tenant=tenant, user_id=user_id, aad_object_id=aad or "", name=found_name or "",
                              email=email, service_url=activity.service_url or "", now=services.clock.now())

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import UserError
-from bot.events import Mention
+from bot.events import CommandInput, Mention
 from bot.parser import first_word, text_between, tokenize
 from bot.texts import t
 
@@ -30,6 +30,13 @@ class Help:
 def looks_anonymous(text: str) -> bool:
     """Whether the author asked for anonymity, even if the rest of the command is wrong."""
     return bool(_ANON_ATTEMPT.match(text))
+
+
+def leaves_no_trace(given: object) -> bool:
+    """Whether an inbound input is an anonymous story: adapters then keep no platform trace of its
+    author (no member cache, no personal conversation reference), as the core keeps none."""
+    return (isinstance(given, CommandInput) and given.name.lower().lstrip("/") == "story"
+            and looks_anonymous(given.text))
 
 
 def parse(text: str, mentions: tuple[Mention, ...] = ()) -> Share | Help:
