@@ -27,7 +27,7 @@ Handler = Callable[[Ctx], Awaitable[None]]
 
 # Background handling yields to acknowledgements (see ``Dispatcher._admit_then_process``).
 ADMIT_QUIET_S = 0.02
-ADMIT_SHARE = 0.25
+ADMIT_SHARE = 0.10
 
 
 @dataclass

@@ -90,6 +90,8 @@ class SlackSender:
 
     async def _send(self, item: OutboxMessage, message: Message, previous: SentMessage | None) -> Delivered:
         text, blocks = notification_text(message), render_blocks(message)
+        if message.attachments and previous is None:
+            return await self._with_files(item, message, text)
         if item.kind == "home":
             await self.client.views_publish(user_id=item.destination, view=home_view(message))
             return Delivered(conversation=item.destination, message_id="")
@@ -123,6 +125,32 @@ class SlackSender:
                 raise
             response = await self.client.chat_postMessage(channel=item.user, text=text, blocks=blocks)
             return Delivered(conversation=str(response.get("channel") or item.user), message_id=str(response.get("ts") or ""))
+
+    async def _with_files(self, item: OutboxMessage, message: Message, text: str) -> Delivered:
+        """A message carrying files (the culture report): one ``files_upload_v2`` with the message as
+        its comment, so a retry never leaves a summary without its file or posts the summary twice.
+
+        Ephemeral messages cannot carry files, so a private answer goes to the person's DM.
+        """
+        if item.kind in ("ephemeral", "dm"):
+            user = item.user if item.kind == "ephemeral" else await self._destination(item)
+            opened = await self.client.conversations_open(users=user)
+            channel = str(opened["channel"]["id"])
+        else:
+            channel = await self._destination(item)
+        links = [f"<{a.url}|{a.title or a.filename}>" for a in message.attachments if a.url and not a.content]
+        comment = "\n".join([text, *links])
+        uploads = [{"content": a.content, "filename": a.filename, "title": a.title or a.filename}
+                   for a in message.attachments if a.content]
+        if not uploads:
+            response = await self.client.chat_postMessage(channel=channel, text=comment, unfurl_links=False)
+            return Delivered(conversation=channel, message_id=str(response.get("ts") or ""))
+        args: dict[str, Any] = {"channel": channel, "initial_comment": comment, "file_uploads": uploads}
+        if item.thread and item.kind not in ("ephemeral", "dm"):
+            args["thread_ts"] = item.thread
+        response = await self.client.files_upload_v2(**args)
+        files = response.get("files") or [{}]
+        return Delivered(conversation=channel, message_id=str(files[0].get("id") or ""))
 
     async def _destination(self, item: OutboxMessage) -> str:
         destination = item.destination

@@ -44,6 +44,7 @@ class FakeSlack:
                                                               "service-stories": "CSTORIES1"})
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: list[_Failure] = field(default_factory=list)
     port: int = 0
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
@@ -85,6 +86,7 @@ class FakeSlack:
         app.router.add_get("/_calls", self._dump)
         app.router.add_get("/link", self._socket)
         app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -204,6 +206,30 @@ class FakeSlack:
 
     def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": "D" + str(p.get("users", "X")).split(",")[0][1:]}}
+
+    # files_upload_v2: get an upload URL, POST the bytes there, complete (shares it with the comment).
+    def _m_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._ts):08d}"
+        self.files[file_id] = {"id": file_id, "name": p.get("filename"), "length": int(p.get("length") or 0)}
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        self.files.setdefault(file_id, {"id": file_id})["content"] = await request.read()
+        return web.Response(text=f"OK - {len(self.files[file_id]['content'])}")
+
+    def _m_files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        entries = p.get("files")
+        entries = json.loads(entries) if isinstance(entries, str) else entries or []
+        shared = [{**self.files.get(e["id"], {}), "title": e.get("title"), "channel": p.get("channel_id"),
+                   "initial_comment": p.get("initial_comment")} for e in entries]
+        for entry in shared:
+            self.files[entry["id"]] = entry
+        return {"ok": True, "files": [{"id": e["id"], "title": e.get("title")} for e in shared]}
+
+    def _m_files_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        found = self.files.get(str(p.get("file")))
+        return {"ok": True, "file": {k: v for k, v in (found or {}).items() if k != "content"}}
 
     def _m_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
