@@ -76,5 +76,6 @@ def seed(session: Session, org_id: int, config: AppConfig, clock: Clock, days: i
     # Requests, prompts and stories too, so every section of the culture report shows something.
     from bot.reports.demo_activity import seed_activity
 
-    seed_activity(session, org_id, people, slugs, now, days)
+    seed_activity(session, org_id, people, slugs, now, days,
+                  reminder_labels=[label for label, _ in config.requests.reminder_points()])
     return DemoResult(people=len(people), kudos=count)

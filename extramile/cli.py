@@ -60,6 +60,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging(command: str) -> None:
+    """INFO for a server; WARNING otherwise, so the console chat shows the conversation, not logs.
+
+    ``extramile run`` falling back to the console counts as the console. ``LOG_LEVEL`` overrides both.
+    """
+    from extramile.server import platforms_configured
+
+    serving = command == "run" and bool(platforms_configured(os.environ))
+    level = os.environ.get("LOG_LEVEL") or ("INFO" if serving else "WARNING")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # Library chatter (a line per scheduler sweep, per migration context) only when asked for.
+    for noisy in ("apscheduler", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(max(logging.getLogger().level, logging.WARNING))
+
+
 def _config(path: str | None) -> AppConfig:
     return load_config(path)
 
@@ -73,8 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 0
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO" if args.command == "run" else "WARNING"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _configure_logging(args.command)
     try:
         config = _config(args.config)
     except ConfigError as exc:

@@ -15,6 +15,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
 DEFAULT_URL = "sqlite:///./extramile.db"
@@ -79,6 +80,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def add_unless_duplicate[T](session: Session, row: T) -> T | None:
+    """Add a row; None when a unique constraint says it is already there.
+
+    The database, not a prior SELECT, decides: a re-delivery, a second replica or a double click
+    racing this one cannot both win. The savepoint keeps the caller's transaction usable.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return None
+    return row
 
 
 def alembic_config(url: str, engine: Engine | None = None) -> AlembicConfig:

@@ -11,7 +11,15 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from storage.models import Identity, Kudos, KudosRecipient, KudosValue, Organization, Person, Team
+from storage.models import (
+    Identity,
+    Kudos,
+    KudosRecipient,
+    KudosValue,
+    Organization,
+    Person,
+    Team,
+)
 
 Record = dict[str, Any]
 

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, text, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from storage.db import Database
+from storage.db import Database, add_unless_duplicate
 from storage.models import InboxEvent
 from storage.types import UTCDateTime
 
@@ -29,13 +28,8 @@ def record(session: Session, dedupe_key: str, payload: str, now: datetime) -> in
     if session.get_bind().dialect.name in ("sqlite", "postgresql"):
         return session.execute(_RECORD, {"key": dedupe_key, "payload": payload, "now": now}).scalar_one_or_none()
     row = InboxEvent(dedupe_key=dedupe_key, payload=payload, received_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return None
-    return row.id
+    added = add_unless_duplicate(session, row)
+    return added.id if added is not None else None
 
 
 def record_committed(db: Database, dedupe_key: str, payload: str, now: datetime) -> int | None:

@@ -163,13 +163,17 @@ class SchedulerCursor(SQLModel, table=True):
 
 
 # Teams conversation references and member cache (issue 4).
-from storage.teams_models import TeamsConversation, TeamsMember  # noqa: E402,F401
-
-
+# Service-value prompts and stories (issue 6).
+from storage.prompts_models import (  # noqa: E402,F401
+    PromptPost,
+    PromptReply,
+    PromptSchedule,
+    Story,
+    StoryValue,
+    ValueSuggestion,
+)
 from storage.report_models import ReportSecret  # noqa: E402,F401  (issue 7: the culture report's tables)
 
 # Internal requests (issue 5).
 from storage.request_models import Request, RequestEvent, RequestReminder  # noqa: E402,F401
-
-# Service-value prompts and stories (issue 6).
-from storage.prompts_models import PromptPost, PromptReply, PromptSchedule, Story, StoryValue, ValueSuggestion  # noqa: E402,F401
+from storage.teams_models import TeamsConversation, TeamsMember  # noqa: E402,F401

@@ -13,9 +13,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from storage.db import add_unless_duplicate
 from storage.models import SentMessage
 from storage.prompts_models import PromptPost, PromptReply, PromptSchedule
 
@@ -87,13 +87,7 @@ def used_keys(session: Session, platform: str, channel: str, kind: str) -> list[
 def record_post(session: Session, **fields: object) -> PromptPost | None:
     """Insert a post; None when its occurrence was posted before."""
     row = PromptPost(**fields)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return None
-    return row
+    return add_unless_duplicate(session, row)
 
 
 def get_post(session: Session, post_id: int) -> PromptPost | None:
@@ -123,13 +117,7 @@ def record_reply(session: Session, post_id: int, person_id: int, now: datetime) 
                                               PromptReply.person_id == person_id)).first() is not None:
         return None
     row = PromptReply(post_id=post_id, person_id=person_id, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return None
-    return row
+    return add_unless_duplicate(session, row)
 
 
 def reply_count(session: Session, post_id: int) -> int:

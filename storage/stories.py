@@ -16,9 +16,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from storage.db import add_unless_duplicate
 from storage.models import InboxEvent, Kudos, KudosValue, Person
 from storage.prompts_models import Story, StoryValue, ValueSuggestion
 
@@ -81,13 +81,7 @@ def suggestions(session: Session, subject: str, ids: Sequence[int]) -> dict[int,
 
 def add_suggestion(session: Session, org_id: int, subject: str, subject_id: int, slug: str, now: datetime) -> bool:
     row = ValueSuggestion(org_id=org_id, subject=subject, subject_id=subject_id, value_slug=slug, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return add_unless_duplicate(session, row) is not None
 
 
 def untagged_stories(session: Session, org_id: int, since: datetime, include_anonymous: bool) -> list[Story]:

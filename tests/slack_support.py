@@ -10,12 +10,13 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+import pytest
 from sqlmodel import select
 
 from adapters.slack.platform import SlackPlatform
@@ -179,3 +180,19 @@ async def start_fake() -> FakeSlack:
     for user_id, (name, email) in PEOPLE.items():
         fake.add_user(user_id, name, email)
     return fake
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    """The fake Slack Web API with the demo people's Slack accounts."""
+    fake = await start_fake()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def rig(database_url: str, fake: FakeSlack) -> AsyncIterator[SlackRig]:
+    """The app serving Slack against ``fake``; files override it for another clock or config."""
+    rig = await start_rig(database_url, fake)
+    yield rig
+    await rig.close()

@@ -20,18 +20,10 @@ from tests.slack_support import (
     NEW_ID,
     SlackRig,
     block_actions,
-    start_fake,
     start_rig,
 )
 
 GENERAL = "CGENERAL1"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    fake = await start_fake()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture

@@ -13,11 +13,13 @@ from tests.support import base_config
 from tests.teams_support import (
     BEN_T,
     KUDOS_CHANNEL,
+    TEAMS_CHANNELS,
+    TeamsApp,
     bot_added_to_team,
     card_text,
     message,
+    start_teams,
 )
-from tests.test_teams_adapter import TEAMS_CHANNELS, TeamsApp, start_teams
 
 
 @pytest.fixture

@@ -4,35 +4,15 @@ button click updates both people's messages in place (chat.update)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
-import pytest
-
-from tests.fakes.slack_api import FakeSlack
 from tests.slack_support import (
     ANA_ID,
     BEN_ID,
     SlackRig,
     block_actions,
-    start_fake,
-    start_rig,
 )
 
 BEN_DM, ANA_DM = "D" + BEN_ID[1:], "D" + ANA_ID[1:]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    fake = await start_fake()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def rig(database_url: str, fake: FakeSlack) -> AsyncIterator[SlackRig]:
-    rig = await start_rig(database_url, fake)
-    yield rig
-    await rig.close()
 
 
 def _posts_to(rig: SlackRig, channel: str) -> list[dict]:

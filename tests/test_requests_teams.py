@@ -3,25 +3,12 @@ card button (Action.Submit) from the owner updates both people's cards in place 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import aiohttp
-import pytest
-
-from tests.support import base_config
-from tests.teams_support import BEN_T, card_text, message
-from tests.test_teams_adapter import TEAMS_CHANNELS, TeamsApp, start_teams
-
-
-@pytest.fixture
-async def teams(database_url: str) -> AsyncIterator[TeamsApp]:
-    server, connector, db, clock = await start_teams(database_url, base_config(TEAMS_CHANNELS),
-                                                     {"TEAMS_ALLOW_UNAUTHENTICATED": "1"})
-    async with aiohttp.ClientSession() as http:
-        yield TeamsApp(server, connector, db, clock, http)
-    await server.stop()
-    await connector.stop()
-    db.dispose()
+from tests.teams_support import (
+    BEN_T,
+    TeamsApp,
+    card_text,
+    message,
+)
 
 
 async def test_owner_submit_updates_both_cards(teams: TeamsApp) -> None:

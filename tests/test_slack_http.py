@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -19,23 +18,8 @@ from tests.slack_support import (
     SlackRig,
     block_actions,
     command_body,
-    start_fake,
     start_rig,
 )
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    fake = await start_fake()
-    yield fake
-    await fake.stop()
-
-
-@pytest.fixture
-async def rig(database_url: str, fake: FakeSlack) -> AsyncIterator[SlackRig]:
-    rig = await start_rig(database_url, fake)
-    yield rig
-    await rig.close()
 
 
 async def test_url_verification_is_answered(rig: SlackRig) -> None:

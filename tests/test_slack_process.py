@@ -7,16 +7,14 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 import yaml
 
 from bot.features import SLASH_COMMANDS
 from tests.fakes.slack_api import FakeSlack
-from tests.slack_support import BEN_ID, SECRET, TOKEN, command_body, sign, start_fake
+from tests.slack_support import BEN_ID, SECRET, TOKEN, command_body, sign
 from tests.support import REPO, records, run_cli
 
 
@@ -24,13 +22,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    fake = await start_fake()
-    yield fake
-    await fake.stop()
 
 
 async def _wait_healthy(url: str, proc: asyncio.subprocess.Process) -> None:

@@ -4,11 +4,9 @@ takes the same payloads as over HTTP, acknowledging each envelope."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl
 
 import aiohttp
-import pytest
 
 from adapters.slack.platform import SlackPlatform
 from bot import demo
@@ -22,16 +20,8 @@ from tests.slack_support import (
     SlackRig,
     command_body,
     event_body,
-    start_fake,
 )
 from tests.support import T0, base_config
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    fake = await start_fake()
-    yield fake
-    await fake.stop()
 
 
 async def test_socket_mode_command_and_retried_event(database_url: str, fake: FakeSlack) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +15,7 @@ from bot.messages import Actions, Button, Context, Fields, Message, Section
 from bot.outbox import RetryLater, Undeliverable
 from storage.models import OutboxMessage, SentMessage
 from tests.fakes.slack_api import FakeSlack
-from tests.slack_support import BEN_ID, start_fake
+from tests.slack_support import BEN_ID
 
 
 def test_mentions_and_channels_become_tokens() -> None:
@@ -45,13 +44,6 @@ def test_block_kit_rendering_respects_slack_rules() -> None:
     ids = [e["action_id"] for e in blocks[4]["elements"]]
     assert ids == ["request:done", "request:done~1"] and {action_id_of(i) for i in ids} == {"request:done"}
     assert blocks[4]["elements"][0]["style"] == "primary" and "style" not in blocks[4]["elements"][1]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    fake = await start_fake()
-    yield fake
-    await fake.stop()
 
 
 def _row(kind: str, destination: str, user: str = "") -> OutboxMessage:

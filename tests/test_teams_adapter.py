@@ -3,95 +3,29 @@ the serviceUrl, the real server, dispatcher, outbox and SDK adapter in between."
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
-
-import aiohttp
-import pytest
 from sqlmodel import select
 
-from adapters.teams.platform import TeamsPlatform
-from bot import demo
-from bot.clock import ManualClock
-from bot.config import AppConfig
-from extramile.server import Server, start_server
 from storage import people as people_repo
-from storage.db import Database
-from storage.models import Identity, InboxEvent, Kudos, KudosRecipient, OutboxMessage, Person
+from storage.models import (
+    Identity,
+    InboxEvent,
+    Kudos,
+    KudosRecipient,
+    OutboxMessage,
+    Person,
+)
 from storage.teams_models import TeamsConversation
-from tests.support import T0, base_config
+from tests.support import T0
 from tests.teams_support import (
     ANA_T,
     BEN_T,
     KUDOS_CHANNEL,
     TEAM,
-    FakeConnector,
+    TeamsApp,
     bot_added_to_team,
     card_text,
     message,
 )
-
-TEAMS_CHANNELS = "\nchannels:\n  kudos: {slack: '#kudos', teams: 'Culture/Kudos'}\n  stories: '#service-stories'\n"
-
-
-@dataclass
-class TeamsApp:
-    server: Server
-    connector: FakeConnector
-    db: Database
-    clock: ManualClock
-    http: aiohttp.ClientSession
-
-    async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> aiohttp.ClientResponse:
-        async with self.http.post(f"{self.server.url}/api/messages", json=activity, headers=headers or {}) as resp:
-            await resp.read()
-            return resp
-
-    async def deliver_by_hand(self) -> None:
-        """Stop the background outbox loop so a test drives delivery rounds itself."""
-        for task in self.server.tasks:
-            task.cancel()
-        await asyncio.gather(*self.server.tasks, return_exceptions=True)
-        self.server.tasks.clear()
-
-    async def settle(self) -> None:
-        """Let background handling finish and the outbox deliver what is due."""
-        await self.server.runtime.dispatcher.drain()
-        await self.server.runtime.worker.drain_once()
-
-    def kudos(self) -> list[Kudos]:
-        with self.db.session() as session:
-            return list(session.exec(select(Kudos)).all())
-
-    def person_ids(self, email: str) -> list[int]:
-        with self.db.session() as session:
-            return [p.id for p in session.exec(select(Person).where(Person.email == email)).all()]
-
-
-async def start_teams(database_url: str, config: AppConfig, env: dict[str, str],
-                      **platform_kwargs: Any) -> tuple[Server, FakeConnector, Database, ManualClock]:
-    connector = await FakeConnector().start()
-    db = Database(database_url)
-    db.upgrade()
-    clock = ManualClock(T0)
-    platform = TeamsPlatform.from_env(env, config, **platform_kwargs)
-    server = await start_server(config, db, clock, [platform], host="127.0.0.1", port=0, scheduler=False)
-    with db.session() as session:
-        demo.seed(session, server.runtime.services.org_id, config, clock, days=0)
-    return server, connector, db, clock
-
-
-@pytest.fixture
-async def teams(database_url: str) -> AsyncIterator[TeamsApp]:
-    server, connector, db, clock = await start_teams(database_url, base_config(TEAMS_CHANNELS),
-                                                     {"TEAMS_ALLOW_UNAUTHENTICATED": "1"})
-    async with aiohttp.ClientSession() as http:
-        yield TeamsApp(server, connector, db, clock, http)
-    await server.stop()
-    await connector.stop()
-    db.dispose()
 
 
 async def test_kudos_in_personal_chat_records_once_replies_with_a_card_and_announces(teams: TeamsApp) -> None:

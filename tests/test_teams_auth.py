@@ -38,8 +38,7 @@ from sqlmodel import select
 
 from storage.models import InboxEvent
 from tests.support import base_config
-from tests.teams_support import BEN_T, message
-from tests.test_teams_adapter import TEAMS_CHANNELS, TeamsApp, start_teams
+from tests.teams_support import BEN_T, TEAMS_CHANNELS, TeamsApp, message, start_teams
 
 APP_ID = "0b7c8e55-9a0f-4d7e-9a55-5b1f3c2d1e00"
 TENANT_ID = "7e1c2a11-3b4d-4c5e-8f90-112233445566"

@@ -11,8 +11,7 @@ from storage import outbox as outbox_repo
 from storage.models import OutboxMessage
 from storage.teams_models import TeamsConversation
 from tests.support import T0
-from tests.teams_support import BEN_T, TENANT, card_text, message
-from tests.test_teams_adapter import TeamsApp, teams  # noqa: F401  (fixture)
+from tests.teams_support import BEN_T, TENANT, TeamsApp, card_text, message
 
 
 def queue(app: TeamsApp, kind: str, destination: str, text: str, ref_key: str = "") -> int:

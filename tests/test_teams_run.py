@@ -20,12 +20,12 @@ from tests.support import REPO, T0, records, run_cli
 from tests.teams_support import (
     BEN_T,
     KUDOS_CHANNEL,
+    TEAMS_CHANNELS,
     FakeConnector,
     bot_added_to_team,
     card_text,
     message,
 )
-from tests.test_teams_adapter import TEAMS_CHANNELS
 
 _LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
 

@@ -33,7 +33,7 @@ BAD_STORIES = ["A customer request waited three days because nobody knew who own
 
 
 def seed_activity(session: Session, org_id: int, people: Sequence[Person], slugs: Sequence[str], now: datetime,
-                  days: int, seed_value: int = 7) -> None:
+                  days: int, seed_value: int = 7, reminder_labels: Sequence[str] = ("50%", "100%")) -> None:
     if days <= 0 or len(people) < 2:
         return
     rng = random.Random(seed_value)
@@ -42,7 +42,8 @@ def seed_activity(session: Session, org_id: int, people: Sequence[Person], slugs
         if date.weekday() >= 5:
             continue
         for _ in range(rng.randint(0, 2)):
-            _request(session, org_id, people, rng, date + timedelta(minutes=rng.randint(0, 420)), now)
+            _request(session, org_id, people, rng, date + timedelta(minutes=rng.randint(0, 420)), now,
+                     reminder_labels)
         if date.weekday() == 1:  # Tuesday: a service-value prompt and its answers
             _prompt(session, org_id, people, slugs, rng, date, now)
         if rng.random() < 0.35:
@@ -56,7 +57,8 @@ def seed_activity(session: Session, org_id: int, people: Sequence[Person], slugs
                              now=date + timedelta(hours=rng.randint(1, 7)))
 
 
-def _request(session: Session, org_id: int, people: Sequence[Person], rng: random.Random, at: datetime, now: datetime) -> None:
+def _request(session: Session, org_id: int, people: Sequence[Person], rng: random.Random, at: datetime, now: datetime,
+             reminder_labels: Sequence[str]) -> None:
     requester, owner = rng.sample(list(people), 2)
     target = 4 * HOUR
     first_s = int(rng.lognormvariate(8.3, 0.9))  # median ~ 1 business hour, a long tail
@@ -82,6 +84,11 @@ def _request(session: Session, org_id: int, people: Sequence[Person], rng: rando
         rating=rng.choice((3, 4, 4, 5, 5, 5)) if delivered and rng.random() < 0.6 else None,
     )
     requests_repo.create(session, request)
+    if not answered:
+        # The demo's history already reminded and escalated its unanswered requests; without this
+        # the first sweep after `make run` would escalate weeks-old demo requests all at once.
+        for point in [*(f"first:{label}" for label in reminder_labels), "escalate"]:
+            requests_repo.mark_point(session, request.id, point, "sent", at, at + timedelta(seconds=target))
 
 
 def _prompt(session: Session, org_id: int, people: Sequence[Person], slugs: Sequence[str], rng: random.Random,
