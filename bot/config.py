@@ -16,7 +16,15 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 import content
 
@@ -359,7 +367,9 @@ def parse_grace(value: str) -> timedelta:
 
 
 def _check_when(value: str) -> str:
-    from bot.prompts.when import parse_when  # late: the schedule grammar lives with the feature
+    from bot.prompts.when import (
+        parse_when,  # late: the schedule grammar lives with the feature
+    )
 
     parse_when(value)
     return str(value).strip()

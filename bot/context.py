@@ -13,7 +13,16 @@ from bot import people
 from bot.clock import Clock
 from bot.config import AppConfig
 from bot.events import Event
-from bot.messages import Message, Outgoing, Target, ToChannel, ToConversation, ToInvoker, ToPerson, text_message
+from bot.messages import (
+    Message,
+    Outgoing,
+    Target,
+    ToChannel,
+    ToConversation,
+    ToInvoker,
+    ToPerson,
+    text_message,
+)
 from storage.db import Database
 from storage.models import Person
 
@@ -45,6 +54,8 @@ class Ctx:
         self.event = event
         self.outgoing: list[Outgoing] = []
         self._person: Person | None = None
+        # What the handler's prepare step produced outside the transaction (see Router.tick).
+        self.prepared: Any = None
 
     @property
     def config(self) -> AppConfig:

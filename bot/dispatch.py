@@ -12,10 +12,20 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.context import Ctx, Services
 from bot.errors import UserError
-from bot.events import ActionInput, CommandInput, Event, ReactionInput, ReplyInput, TickInput, event_from_json, event_to_json
+from bot.events import (
+    ActionInput,
+    CommandInput,
+    Event,
+    ReactionInput,
+    ReplyInput,
+    TickInput,
+    event_from_json,
+    event_to_json,
+)
 from bot.outbox import address
 from bot.texts import t
 from storage import inbox
@@ -24,6 +34,9 @@ from storage import outbox as outbox_repo
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Ctx], Awaitable[None]]
+# Slow I/O a tick needs (an LLM call) done *before* its transaction opens: on SQLite an open write
+# transaction would hold the database lock, and with it every acknowledgement, for that long.
+Prepare = Callable[[Services, Event], Awaitable[Any]]
 
 # Background handling yields to acknowledgements (see ``Dispatcher._admit_then_process``).
 ADMIT_QUIET_S = 0.02
@@ -37,18 +50,33 @@ class Router:
     commands: dict[str, Handler] = field(default_factory=dict)
     actions: dict[str, Handler] = field(default_factory=dict)
     ticks: dict[str, Handler] = field(default_factory=dict)
+    prepares: dict[str, Prepare] = field(default_factory=dict)
     replies: list[Handler] = field(default_factory=list)
     reactions: list[Handler] = field(default_factory=list)
 
-    def command(self, name: str, handler: Handler) -> None:
+    def command(self, name: str, handler: Handler, prepare: Prepare | None = None) -> None:
+        """``prepare`` (optional) runs outside any transaction; its result is ``ctx.prepared``."""
         self.commands[name] = handler
+        if prepare is not None:
+            self.prepares[f"command:{name}"] = prepare
 
     def action(self, prefix: str, handler: Handler) -> None:
         """``prefix`` matches an action id exactly or up to its first ``:`` (``kudos:give``)."""
         self.actions[prefix] = handler
 
-    def tick(self, job: str, handler: Handler) -> None:
+    def tick(self, job: str, handler: Handler, prepare: Prepare | None = None) -> None:
+        """``prepare`` (optional) runs outside any transaction; its result is ``ctx.prepared``."""
         self.ticks[job] = handler
+        if prepare is not None:
+            self.prepares[f"tick:{job}"] = prepare
+
+    def prepare_for(self, event: Event) -> Prepare | None:
+        given = event.input
+        if isinstance(given, TickInput):
+            return self.prepares.get(f"tick:{given.job}")
+        if isinstance(given, CommandInput):
+            return self.prepares.get(f"command:{given.name.lower().lstrip('/')}")
+        return None
 
     def handlers_for(self, event: Event) -> list[Handler]:
         given = event.input
@@ -147,13 +175,25 @@ class Dispatcher:
         await self.process(inbox_id, event)
         return True
 
+    async def _prepared(self, event: Event) -> Any:
+        prepare = self.router.prepare_for(event)
+        if prepare is None:
+            return None
+        try:
+            return await prepare(self.services, event)
+        except Exception:  # the handler then does without (e.g. the prompt library instead of an LLM)
+            log.exception("preparing %s failed", event.dedupe_key)
+            return None
+
     async def process(self, inbox_id: int, event: Event) -> None:
         services = self.services
+        prepared = await self._prepared(event)
         try:
             with services.db.session() as session:
                 if not inbox.claim(session, inbox_id, services.clock.now()):
                     return
                 ctx = Ctx(services, session, event)
+                ctx.prepared = prepared
                 for handler in self.router.handlers_for(event):
                     try:
                         with session.begin_nested():

@@ -8,11 +8,11 @@ from __future__ import annotations
 from bot import help as help_feature
 from bot import home, kudos
 from bot import prompts as value_prompts
-from bot import stories as service_stories
 from bot import reports as culture_report
 from bot import requests as internal_requests
-from bot.requests import reminders as request_reminders
+from bot import stories as service_stories
 from bot.dispatch import Router
+from bot.requests import reminders as request_reminders
 from bot.scheduler import DueSource
 
 HELP_LINES = [

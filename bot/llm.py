@@ -80,6 +80,18 @@ class Llm:
         return None
 
 
+    async def summarize_themes(self, stories: Sequence[str]) -> str | None:
+        """Two or three sentences on what the month's stories have in common, naming nobody."""
+        if not stories:
+            return None
+        listing = "\n".join(f"- {s[:400]}" for s in stories[:60])
+        return await self._complete(
+            "story themes",
+            "You summarise workplace service stories for an HR report. In two or three sentences, say "
+            "which themes recur, good and bad. Never name or describe any person; no quotes.",
+            f"Stories of the month:\n{listing}", max_tokens=180)
+
+
 def from_services(services: Any) -> Llm | None:
     """The configured client (built once per process), or None when the LLM is off."""
     settings: LlmSettings = services.config.llm

@@ -6,7 +6,7 @@ Adaptive Cards and plain text can all render every message faithfully.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, TypeAdapter

@@ -198,7 +198,9 @@ def _report(args: argparse.Namespace, config: AppConfig) -> int:
     import re
     from zoneinfo import ZoneInfo
 
+    from bot.context import Services
     from bot.directory import ensure_org
+    from bot.reports import themes
     from bot.reports.build import build_report, previous_month
     from bot.reports.render import render
 
@@ -211,8 +213,10 @@ def _report(args: argparse.Namespace, config: AppConfig) -> int:
     if _auto_migrate():
         db.upgrade()
     with db.session() as session:
-        org = ensure_org(session, config)
-        body = render(build_report(session, org.id, config, month, clock.now()), args.format)
+        org_id = ensure_org(session, config).id
+    themes_summary = asyncio.run(themes.summary(Services(db=db, config=config, clock=clock, org_id=org_id), month))
+    with db.session() as session:
+        body = render(build_report(session, org_id, config, month, clock.now(), themes_summary), args.format)
     db.dispose()
     if args.out == "-":
         sys.stdout.buffer.write(body)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.reports import links
+from bot.reports import links, themes
 from bot.reports.build import build_report
 from bot.reports.render import EXTENSIONS, FORMATS, MEDIA_TYPES, render
 from storage import people as people_repo
@@ -31,7 +31,10 @@ async def serve_report(request: web.Request) -> web.Response:
         person = people_repo.get(session, grant.person_id)
         if grant.org_id != services.org_id or person is None or "hr" not in services.config.roles.of(person.email or ""):
             return web.Response(status=403, text=FORBIDDEN)
-        report = build_report(session, services.org_id, services.config, grant.month, now)
+    # The LLM's theme summary (if enabled) outside the database transaction; then the report.
+    themes_summary = await themes.summary(services, grant.month)
+    with services.db.session() as session:
+        report = build_report(session, services.org_id, services.config, grant.month, now, themes_summary)
     body = render(report, fmt)  # type: ignore[arg-type]
     headers = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex",
                "Referrer-Policy": "no-referrer"}

@@ -234,11 +234,15 @@ def stories_by_kind(session: Session, org_id: int, bounds: Sequence[datetime]) -
     return out
 
 
-def story_texts(session: Session, org_id: int, start: datetime, end: datetime) -> list[str]:
-    """The texts of the period's stories, for extractive themes (never their authors)."""
+def story_texts(session: Session, org_id: int, start: datetime, end: datetime,
+                include_anonymous: bool = True) -> list[str]:
+    """The texts of the period's stories, for themes (never their authors). An LLM summary passes
+    ``include_anonymous=False`` unless app.yaml allows sending anonymous text."""
     from storage.prompts_models import Story
 
     stmt = select(Story.text).where(Story.org_id == org_id, Story.created_at >= start, Story.created_at < end)
+    if not include_anonymous:
+        stmt = stmt.where(Story.anonymous == False)  # noqa: E712  (SQL expression)
     return [str(t) for t in session.execute(stmt).scalars()]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.fakes.openai_api import openai_server  # noqa: F401  (fixture: the fake OpenAI API)
 from tests.slack_support import fake, rig  # noqa: F401  (fixtures: the fake Slack Web API, the app on it)
 from tests.support import REPO, Harness, base_config
 from tests.teams_support import teams  # noqa: F401  (fixture: the app with Teams and a fake connector)

@@ -4,64 +4,16 @@ fresh prompts, value suggestions, the anonymous-text rule, and silent fallback o
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
-from aiohttp import web
 from sqlmodel import select
 
+from bot.events import CommandInput
 from storage.prompts_models import ValueSuggestion
+from tests.fakes.openai_api import FRESH, FakeOpenAI
 from tests.prompts_support import local, posts, sweep
 from tests.support import ANA, BEN, Harness, base_config
-
-FRESH = "What is one small thing a colleague did this week that made your work easier?"
-
-
-@dataclass
-class FakeOpenAI:
-    """Speaks POST /v1/chat/completions; ``mode`` is ok | error | slow."""
-
-    mode: str = "ok"
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    url: str = ""
-
-    async def completions(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.requests.append(body)
-        if self.mode == "error":
-            return web.json_response({"error": {"message": "boom", "type": "server_error"}}, status=500)
-        if self.mode == "slow":
-            await asyncio.sleep(3)
-        system = body["messages"][0]["content"]
-        answer = "empathy" if "slug only" in system else FRESH
-        return web.json_response({
-            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
-
-    def texts(self) -> str:
-        return json.dumps(self.requests)
-
-
-@pytest.fixture
-async def openai_server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeOpenAI]:
-    fake = FakeOpenAI()
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", fake.completions)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    fake.url = f"http://127.0.0.1:{port}/v1"
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
-    yield fake
-    await runner.cleanup()
 
 
 def llm_harness(database_url: str, send_anonymous: bool = False) -> Harness:
@@ -147,4 +99,21 @@ prompts:
     h.clock.set(local(2026, 11, 16, 9, 1))
     await sweep(h)
     assert len(posts(h)) == 1 and openai_server.requests == []
+    h.close()
+
+
+async def test_events_are_recorded_while_the_llm_is_thinking(database_url: str, openai_server: FakeOpenAI) -> None:
+    """The LLM call happens before the prompt's transaction opens: on SQLite an open write
+    transaction would lock out every acknowledgement (inbox insert) for as long as the LLM takes."""
+    h = Harness(database_url, llm_harness(database_url).config, start=local(2026, 11, 16, 8, 0))
+    await sweep(h)
+    openai_server.hold = asyncio.Event()
+    h.clock.set(local(2026, 11, 16, 9, 1))
+    posting = asyncio.create_task(sweep(h))
+    await asyncio.wait_for(openai_server.arrived.wait(), 10)
+    # A platform delivers a command meanwhile: it is recorded at once, not after the LLM answers.
+    assert h.runtime.dispatcher.accept(h.event(ANA, CommandInput(name="kudos", text="@ben thanks"))) is not None
+    assert not posting.done()
+    openai_server.hold.set()
+    assert FRESH in await posting
     h.close()

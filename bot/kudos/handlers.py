@@ -8,8 +8,8 @@ from bot.dates import month_bounds, parse_month
 from bot.errors import UserError
 from bot.events import ActionInput, CommandInput, Mention, ReactionInput
 from bot.kudos import grammar, rules
-from bot.parser import PersonRef
 from bot.messages import Block, Context, Fields, Message, Section
+from bot.parser import PersonRef
 from bot.people import display
 from bot.texts import t
 from storage import kudos as repo

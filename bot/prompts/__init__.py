@@ -10,6 +10,6 @@ def register(router: Router) -> None:
     from bot.prompts.schedules import POST_JOB
 
     router.command("prompts", handlers.on_command)
-    router.tick(POST_JOB, handlers.on_post)
+    router.tick(POST_JOB, handlers.on_post, prepare=handlers.prepare_post)
     router.action(handlers.KUDOS_ACTION, handlers.on_make_kudos)
     router.replies.append(handlers.on_reply)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import zlib
 from dataclasses import replace
 from datetime import datetime
 
@@ -12,9 +13,9 @@ from rapidfuzz import process as fuzzy
 
 from bot import llm as llm_module
 from bot import people
-from bot.context import Ctx
+from bot.context import Ctx, Services
 from bot.errors import UserError
-from bot.events import ActionInput, CommandInput, Mention, ReplyInput, TickInput
+from bot.events import ActionInput, CommandInput, Event, Mention, ReplyInput, TickInput
 from bot.messages import Actions, Button, Context, Message, Section, ToChannel
 from bot.parser import tokenize
 from bot.prompts import grammar, library
@@ -190,20 +191,33 @@ async def on_post(ctx: Ctx) -> None:
         return
     where = ctx.event.where
     chosen = _pick(ctx, row, row.value_slug, where.platform, where.conversation, row.kind)
-    generated = await _generated(ctx, row, chosen) if row.kind == "prompt" else None
+    generated: str | None = None
+    if row.kind == "prompt" and ctx.prepared:
+        value_slug, generated = ctx.prepared
+        chosen = replace(chosen, value=value_slug)
     post = _create_post(ctx, row, where.platform, where.conversation, given.occurrence, chosen, generated)
     if post is None:
         return
     ctx.post_here(_render(ctx, post.text, post.value_slug, post.kind, post.id))
 
 
-async def _generated(ctx: Ctx, row: PromptSchedule, chosen: library.LibraryPrompt) -> str | None:
-    client = llm_module.from_services(ctx.services)
-    if client is None:
+async def prepare_post(services: Services, event: Event) -> tuple[str, str] | None:
+    """A fresh prompt from the LLM, before the posting transaction opens: (value slug, text), or None
+    to use the library (no LLM configured, or any failure)."""
+    client = llm_module.from_services(services)
+    given = event.input
+    if client is None or not isinstance(given, TickInput):
         return None
-    value = ctx.config.value(row.value_slug or chosen.value) or ctx.config.values[0]
-    stories = stories_repo.recent_good(ctx.session, ctx.org_id, 5, include_anonymous=client.send_anonymous)
-    return await client.fresh_prompt(value, [s.text for s in stories])
+    with services.db.session() as session:
+        row = repo.get_schedule(session, services.org_id, int(given.payload["schedule"]))
+        if row is None or row.status != "active" or row.kind != "prompt":
+            return None
+        values = services.config.values
+        value = services.config.value(row.value_slug or "") or values[zlib.crc32(given.occurrence.encode()) % len(values)]
+        stories = [s.text for s in stories_repo.recent_good(session, services.org_id, 5,
+                                                             include_anonymous=client.send_anonymous)]
+    text = await client.fresh_prompt(value, stories)
+    return (value.slug, text) if text else None
 
 
 # --- replies in a prompt's thread ---------------------------------------------------------------

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 def register(router: Router) -> None:
     from bot.reports import handlers
 
-    router.command("culture", handlers.on_culture)
-    router.tick(handlers.DELIVER_JOB, handlers.on_deliver)
+    router.command("culture", handlers.on_culture, prepare=handlers.prepare_culture)
+    router.tick(handlers.DELIVER_JOB, handlers.on_deliver, prepare=handlers.prepare_delivery)
 
 
 def schedule_source() -> DueSource:

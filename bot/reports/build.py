@@ -92,7 +92,8 @@ def top_share(received: dict[int, int], people: int) -> float | None:
     return round(sum(sorted(received.values(), reverse=True)[:top]) / total, 4)
 
 
-def build_report(session: Session, org_id: int, config: AppConfig, month: str, now: datetime) -> Report:
+def build_report(session: Session, org_id: int, config: AppConfig, month: str, now: datetime,
+                 themes_summary: str | None = None) -> Report:
     period = period_of(month, config)
     k = config.reports.min_group_size
     people = q.people_in_scope(session, org_id, period.end)
@@ -175,7 +176,7 @@ def build_report(session: Session, org_id: int, config: AppConfig, month: str, n
     ]
     context = sections.SectionContext(session=session, org_id=org_id, config=config, start=period.start,
                                       end=period.end, now=now, months=[(m, *period.bounds(m)) for m in period.months],
-                                      team_of=team_of, hidden_teams=hidden)
+                                      team_of=team_of, hidden_teams=hidden, themes_summary=themes_summary)
     names_shown = recognition.leaderboard.shown
     return Report(
         organization=config.organization.name, month=month, timezone=config.organization.timezone,

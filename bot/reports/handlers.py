@@ -12,9 +12,10 @@ from sqlmodel import Session
 
 from bot.context import Ctx, Services
 from bot.errors import UserError
-from bot.events import CommandInput, TickInput
+from bot.events import CommandInput, Event, TickInput
 from bot.messages import Attachment, Context, Fields, Message, Section
-from bot.reports import links
+from bot.people import find_actor, roles_of
+from bot.reports import links, themes
 from bot.reports.build import build_report, previous_month
 from bot.reports.model import Report
 from bot.reports.render import fmt_change, fmt_kpi, pct, to_html
@@ -47,9 +48,27 @@ async def on_culture(ctx: Ctx) -> None:
     current = f"{local.year:04d}-{local.month:02d}"
     if month > current:
         raise UserError(t("reports.future_month", month=month, last=previous_month(now, tz)))
-    report = build_report(ctx.session, ctx.org_id, ctx.config, month, now)
+    report = build_report(ctx.session, ctx.org_id, ctx.config, month, now, themes_summary=ctx.prepared)
     partial = t("reports.partial", month=month, now=local.strftime("%d %b %H:%M")) if month == current else ""
     ctx.reply(report_message(ctx.session, ctx.services, report, ctx.person.id, html=to_html(report), intro=partial))
+
+
+async def prepare_culture(services: Services, event: Event) -> str | None:
+    """The LLM theme summary for an HR person's ``/culture report`` (nobody else's command calls it)."""
+    if not services.config.llm.enabled or event.actor is None:
+        return None
+    with services.db.session() as session:
+        person = find_actor(session, services.org_id, event.actor)
+        if "hr" not in roles_of(services.config, person):
+            return None
+    tz = ZoneInfo(services.config.organization.timezone)
+    month = themes.requested_month(event) or previous_month(services.clock.now(), tz)
+    return await themes.summary(services, month) if _MONTH.match(month) else None
+
+
+async def prepare_delivery(services: Services, event: Event) -> str | None:
+    month = themes.requested_month(event)
+    return await themes.summary(services, month) if month else None
 
 
 def report_message(session: Session, services: Services, report: Report, person_id: int, html: str,
@@ -80,7 +99,7 @@ async def on_deliver(ctx: Ctx) -> None:
     """The monthly delivery: the same report to every ``roles.hr`` person, each with their own link."""
     assert isinstance(ctx.event.input, TickInput)
     month = ctx.event.input.payload["month"]
-    report = build_report(ctx.session, ctx.org_id, ctx.config, month, ctx.now())
+    report = build_report(ctx.session, ctx.org_id, ctx.config, month, ctx.now(), themes_summary=ctx.prepared)
     html = to_html(report)
     for email in ctx.config.roles.hr:
         person = people_repo.by_email(ctx.session, ctx.org_id, email)

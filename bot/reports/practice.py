@@ -68,6 +68,8 @@ def report_section(context: SectionContext) -> Section:
     texts = report_queries.story_texts(session, org_id, context.start, context.end)
     found = themes(texts, exclude)
     highlights = [f"“{word}” — in {n} of {len(texts)} stories" for word, n in found]
+    if context.themes_summary:
+        highlights.insert(0, f"Summary (written by the AI assistant from the stories): {context.themes_summary}")
     this = activity[-1]
     note = (f"{int(this['posts'])} prompts posted, {int(this['replies'])} answers from {int(this['responders'])} people; "
             f"{len(texts)} stories. Themes are the words most stories share (no quotes, no authors).")

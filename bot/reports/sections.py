@@ -42,6 +42,8 @@ class SectionContext:
     # Team name per person id (people in scope) and the teams the privacy rules hide.
     team_of: dict[int, str]
     hidden_teams: set[str]
+    # The LLM's summary of the month's story themes, when llm is enabled (made before the build).
+    themes_summary: str | None = None
 
     def team_rows(self, rows: Sequence[tuple[str, Sequence[Cell]]], width: int) -> list[list[Cell]]:
         """Rows ``(team, figures)`` with hidden teams' figures replaced by "not reportable".

@@ -10,4 +10,4 @@ def register(router: Router) -> None:
 
     router.command("story", handlers.on_command)
     router.tick(handlers.DIGEST_JOB, handlers.on_digest)
-    router.tick(handlers.SUGGEST_JOB, handlers.on_suggest)
+    router.tick(handlers.SUGGEST_JOB, handlers.on_suggest, prepare=handlers.prepare_suggestion)

@@ -16,9 +16,9 @@ from datetime import timedelta
 from rapidfuzz import process as fuzzy
 
 from bot import llm as llm_module
-from bot.context import Ctx
+from bot.context import Ctx, Services
 from bot.errors import UserError
-from bot.events import Address, CommandInput, TickInput, event_to_json
+from bot.events import Address, CommandInput, Event, TickInput, event_to_json
 from bot.messages import Context, Message, Section
 from bot.outbox import FORGET_PREFIX
 from bot.stories import blameless, grammar
@@ -156,24 +156,31 @@ async def on_digest(ctx: Ctx) -> None:
 
 # --- LLM value suggestions ------------------------------------------------------------------------
 
+async def prepare_suggestion(services: Services, event: Event) -> str | None:
+    """Ask the LLM for a value before the tick's transaction opens (see ``Router.tick``)."""
+    given = event.input
+    client = llm_module.from_services(services)
+    if client is None or not isinstance(given, TickInput):
+        return None
+    subject, subject_id = given.payload["subject"], int(given.payload["id"])
+    with services.db.session() as session:
+        if subject == "story":
+            story = repo.get(session, subject_id)
+            if story is None or (story.anonymous and not client.send_anonymous):
+                return None
+            text = story.text
+        else:
+            kudos = session.get(Kudos, subject_id)
+            if kudos is None:
+                return None
+            text = kudos.message
+    return await client.suggest_value(text, services.config.values)
+
+
 async def on_suggest(ctx: Ctx) -> None:
-    """Suggest a value for an untagged kudos or story (off the 3-second path: a scheduler tick)."""
+    """Record the value suggested for an untagged kudos or story (off the 3-second path: a tick)."""
     given = ctx.event.input
     assert isinstance(given, TickInput)
-    client = llm_module.from_services(ctx.services)
-    if client is None:
-        return
-    subject, subject_id = given.payload["subject"], int(given.payload["id"])
-    if subject == "story":
-        story = repo.get(ctx.session, subject_id)
-        if story is None or (story.anonymous and not client.send_anonymous):
-            return
-        text = story.text
-    else:
-        kudos = ctx.session.get(Kudos, subject_id)
-        if kudos is None:
-            return
-        text = kudos.message
-    slug = await client.suggest_value(text, ctx.config.values)
-    if slug:
-        repo.add_suggestion(ctx.session, ctx.org_id, subject, subject_id, slug, ctx.now())
+    if ctx.prepared:
+        repo.add_suggestion(ctx.session, ctx.org_id, given.payload["subject"], int(given.payload["id"]),
+                            ctx.prepared, ctx.now())
