@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON312)" ]; then echo "Python 3.12 not found: install it (e.g. 'pyenv install 3.12') and retry." >&2; exit 1; fi
 	@echo "Creating $(VENV) with $(PYTHON312)"
 	@test -x $(PY) || "$(PYTHON312)" -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[dev]'
+	@$(PY) -m pip install -qq --upgrade pip
+	@$(PY) -m pip install -qq -e '.[dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
