@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -11,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from sqlmodel import select
 
 from adapters.console.shell import ConsoleSender
@@ -89,6 +92,29 @@ def run_cli(args: list[str], env: dict[str, str], stdin: str = "", cwd: Path | N
             timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "extramile", *args], input=stdin, env=env, cwd=cwd or REPO,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    """A port for a real ``extramile run`` process (tests of in-process servers use port 0)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_healthy(url: str, proc: asyncio.subprocess.Process, platform: str = "slack") -> None:
+    """Wait until a started ``extramile run`` answers /healthz with ``platform`` running."""
+    async with aiohttp.ClientSession() as session:
+        for _ in range(600):
+            if proc.returncode is not None:
+                raise AssertionError(f"extramile run exited with {proc.returncode}")
+            try:
+                async with session.get(url + "/healthz") as response:
+                    if response.status == 200 and platform in (await response.json())["platforms"]:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("extramile run did not become healthy")
 
 
 def records(path: Path) -> list[dict[str, Any]]:

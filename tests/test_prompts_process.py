@@ -22,8 +22,7 @@ from storage.prompts_models import PromptPost
 from tests.fakes.slack_api import FakeSlack
 from tests.prompts_support import local
 from tests.slack_support import SECRET, TOKEN, command_body, sign, start_fake
-from tests.support import REPO
-from tests.test_slack_process import _free_port, _wait_healthy
+from tests.support import REPO, free_port, wait_healthy
 
 
 @pytest.fixture
@@ -40,13 +39,13 @@ class Process:
     async def run_at(self, instant: datetime, command: str = "", posts: int | None = None) -> None:
         """Set the clock, start the bot (it sweeps at start), optionally send a command, wait, stop."""
         self.clock_file.write_text(instant.isoformat())
-        port = _free_port()
+        port = free_port()
         env = {**self.env, "PORT": str(port)}
         proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "extramile", "run", env=env, cwd=REPO,
                                                     stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         base = f"http://127.0.0.1:{port}"
         try:
-            await _wait_healthy(base, proc)
+            await wait_healthy(base, proc)
             if command:
                 body = command_body("/prompts", command)
                 headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}

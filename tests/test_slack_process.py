@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -15,40 +14,19 @@ import yaml
 from bot.features import SLASH_COMMANDS
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_support import BEN_ID, SECRET, TOKEN, command_body, sign
-from tests.support import REPO, records, run_cli
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def _wait_healthy(url: str, proc: asyncio.subprocess.Process) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(600):
-            if proc.returncode is not None:
-                raise AssertionError(f"extramile run exited with {proc.returncode}")
-            try:
-                async with session.get(url + "/healthz") as response:
-                    if response.status == 200 and "slack" in (await response.json())["platforms"]:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("extramile run did not become healthy")
+from tests.support import REPO, free_port, records, run_cli, wait_healthy
 
 
 async def test_extramile_run_takes_a_signed_kudos_and_announces_it(fake: FakeSlack, cli_env: dict[str, str],
                                                                   tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**cli_env, "PORT": str(port), "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_API_URL": fake.api_url, "LOG_LEVEL": "WARNING"}
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "extramile", "run", env=env, cwd=REPO,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        await _wait_healthy(base, proc)
+        await wait_healthy(base, proc)
         body = command_body("/kudos", f"<@{BEN_ID}|ben> #solutions thanks for untangling the VPN")
         async with aiohttp.ClientSession() as session:
             async with session.post(base + "/slack/events", data=body.encode(), headers={
@@ -113,7 +91,7 @@ def test_socket_mode_manifest_has_no_urls(cli_env: dict[str, str]) -> None:
 
 
 def test_missing_signing_secret_is_one_clear_line(cli_env: dict[str, str]) -> None:
-    env = {**cli_env, "SLACK_BOT_TOKEN": TOKEN, "PORT": str(_free_port())}
+    env = {**cli_env, "SLACK_BOT_TOKEN": TOKEN, "PORT": str(free_port())}
     result = run_cli(["run"], env, timeout=60)
     assert result.returncode == 2
     assert "SLACK_SIGNING_SECRET" in result.stderr and "Traceback" not in result.stderr
