@@ -1,7 +1,8 @@
 """From event to decisions: dedupe, route, run the handler, write its messages to the outbox.
 
-An event is first recorded in the inbox under the platform's dedupe key (:meth:`Dispatcher.accept`):
-a second delivery of the same key stops there. Handling (:meth:`Dispatcher.process`) runs in one
+An event is first recorded in the inbox under the platform's dedupe key (:meth:`Dispatcher.accept`,
+or :meth:`Dispatcher.submit` for platforms that must be answered at once): a second delivery of
+the same key stops there. Handling (:meth:`Dispatcher.process`) runs in one
 transaction with marking the event processed and queueing its messages, so a crash either leaves
 the event to be handled again at start-up or leaves it handled exactly once.
 """
@@ -9,6 +10,8 @@ the event to be handled again at start-up or leaves it handled exactly once.
 from __future__ import annotations
 
 import asyncio
+import collections
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -38,7 +41,7 @@ Handler = Callable[[Ctx], Awaitable[None]]
 # transaction would hold the database lock, and with it every acknowledgement, for that long.
 Prepare = Callable[[Services, Event], Awaitable[Any]]
 
-# Background handling yields to acknowledgements (see ``Dispatcher._admit_then_process``).
+# Background handling yields to acknowledgements (see ``Dispatcher._admit``).
 ADMIT_QUIET_S = 0.02
 ADMIT_SHARE = 0.10
 
@@ -107,7 +110,9 @@ class Dispatcher:
         self.router = router
         self.on_queued = on_queued or (lambda: None)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._admission = asyncio.Lock()
+        self._ready: collections.deque[tuple[int, Event]] = collections.deque()
+        self._admitter: asyncio.Task[None] | None = None
+        self._group = inbox.GroupCommit(services.db)
         self._last_accept = 0.0
         self._next_forced = 0.0
 
@@ -119,42 +124,57 @@ class Dispatcher:
             log.info("duplicate delivery ignored: %s", event.dedupe_key)
         return inbox_id
 
-    def submit(self, event: Event) -> bool:
+    async def submit(self, event: Event) -> bool:
         """Ack-first platforms: record now (fast), handle in the background; False for a duplicate.
 
         Slack must be answered within 3 s and Teams within 15 s whatever the database or an LLM
-        is doing, so the adapter acknowledges right after this returns.
+        is doing, so the adapter acknowledges right after this returns. Concurrent submissions
+        share one commit (:class:`storage.inbox.GroupCommit`); each returns once its own event is
+        durable. Handling is started by the commit itself, so it is not lost if the request that
+        submitted the event goes away meanwhile.
         """
-        inbox_id = self.accept(event)
+        committed = self._group.record(event.dedupe_key, event_to_json(event), self.services.clock.now())
+        committed.add_done_callback(functools.partial(self._start_processing, event))
+        return await asyncio.shield(committed) is not None
+
+    def _start_processing(self, event: Event, committed: asyncio.Future[int | None]) -> None:
+        if committed.cancelled() or committed.exception() is not None:
+            return  # not recorded: the adapter answers with an error and the platform re-sends
+        inbox_id = committed.result()
         if inbox_id is None:
-            return False
+            log.info("duplicate delivery ignored: %s", event.dedupe_key)
+            return
         loop = asyncio.get_running_loop()
         self._last_accept = loop.time()
-        task = loop.create_task(self._admit_then_process(inbox_id, event))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return True
+        self._ready.append((inbox_id, event))
+        if self._admitter is None or self._admitter.done():
+            self._admitter = loop.create_task(self._admit())
 
-    async def _admit_then_process(self, inbox_id: int, event: Event) -> None:
+    async def _admit(self) -> None:
         """Acknowledgements first: background handlings start in the gaps between requests.
 
         Handling (a database transaction, templates) costs several times an acknowledgement; started
         as soon as recorded, a burst of handlings would sit between waiting requests and their acks
-        and break the platforms' deadlines. Through this gate a handling starts once no event has
-        been accepted for ``ADMIT_QUIET_S``; while requests keep coming, handlings still start but
-        take at most ``ADMIT_SHARE`` of the loop's time, so handling never starves. Handlers that
-        wait on I/O (an LLM) still overlap: only their start is serialised. The inbox is the
-        queue; whatever a burst leaves behind is handled right after it.
+        and break the platforms' deadlines. This one task starts the recorded events in order,
+        each once no event has been accepted for ``ADMIT_QUIET_S``; while requests keep coming,
+        handlings still start but take at most ``ADMIT_SHARE`` of the loop's time, so handling
+        never starves. Handlers that wait on I/O (an LLM) still overlap: only their start is
+        serialised. The inbox is the queue; whatever a burst leaves behind is handled right after.
         """
         loop = asyncio.get_running_loop()
-        async with self._admission:
-            while True:
-                now = loop.time()
-                wait = min(ADMIT_QUIET_S - (now - self._last_accept), self._next_forced - now)
-                if wait <= 0:
-                    break
+        while self._ready:
+            while (wait := min(ADMIT_QUIET_S - (loop.time() - self._last_accept),
+                               self._next_forced - loop.time())) > 0:
                 await asyncio.sleep(wait)
+            inbox_id, event = self._ready.popleft()
             self._next_forced = loop.time() + 1.0  # until this handling tells how long it took
+            task = loop.create_task(self._process_timed(inbox_id, event))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            await asyncio.sleep(0)  # the handling starts before the next admission is weighed
+
+    async def _process_timed(self, inbox_id: int, event: Event) -> None:
+        loop = asyncio.get_running_loop()
         started = loop.time()
         try:
             await self.process(inbox_id, event)
@@ -164,8 +184,9 @@ class Dispatcher:
 
     async def drain(self) -> None:
         """Wait for background handling to finish (shutdown, tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        while self._tasks or (self._admitter is not None and not self._admitter.done()):
+            pending = [*self._tasks, *([self._admitter] if self._admitter is not None else [])]
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def dispatch(self, event: Event) -> bool:
         """Accept and process now; False for a duplicate."""

@@ -1,11 +1,15 @@
 """The outbox and the inbox: nothing lost, nothing twice."""
 
+import asyncio
 from datetime import timedelta
+
+from sqlmodel import select
 
 from bot.events import CommandInput
 from bot.messages import Message
 from bot.outbox import Delivered, RetryLater
-from storage.models import OutboxMessage, SentMessage
+from storage.inbox import GroupCommit
+from storage.models import InboxEvent, OutboxMessage, SentMessage
 from tests.support import ANA, Harness, base_config
 
 
@@ -60,3 +64,50 @@ async def test_accepted_but_unhandled_event_is_handled_after_restart(database_ur
     assert await restarted.runtime.dispatcher.recover() == 0
     assert restarted.runtime.dispatcher.accept(event) is None  # a late re-delivery is still a duplicate
     restarted.close()
+
+
+async def test_concurrent_submissions_share_a_commit_and_each_key_counts_once(database_url: str) -> None:
+    """Slack re-sends while the first delivery is still being recorded: one of them wins, in one batch."""
+    h = Harness(database_url, base_config())
+    h.seed_demo()
+    first = h.event(ANA, CommandInput(name="kudos", text="@ben thanks"), key="slack:evt-1")
+    again = h.event(ANA, CommandInput(name="kudos", text="@ben thanks"), key="slack:evt-1")
+    other = h.event(ANA, CommandInput(name="kudos", text="@chloe thanks"), key="slack:evt-2")
+    outcomes = await asyncio.gather(*(h.runtime.dispatcher.submit(e) for e in (first, again, other)))
+    assert outcomes == [True, False, True]
+    await h.runtime.dispatcher.drain()
+    assert h.kudos_count() == 2
+    h.close()
+
+
+async def test_one_bad_record_does_not_fail_the_others_in_its_batch(database_url: str) -> None:
+    h = Harness(database_url, base_config())
+    writer = GroupCommit(h.db)
+    now = h.clock.now()
+    good = writer.record("k:good", "{}", now)
+    bad = writer.record("k:bad", "{}", None)  # type: ignore[arg-type]  # violates NOT NULL
+    later = writer.record("k:later", "{}", now)
+    results = await asyncio.gather(good, bad, later, return_exceptions=True)
+    assert isinstance(results[0], int) and isinstance(results[2], int)
+    assert isinstance(results[1], Exception)
+    with h.db.session() as session:
+        keys = {row.dedupe_key for row in session.exec(select(InboxEvent)).all()}
+    assert keys == {"k:good", "k:later"}
+    h.close()
+
+
+async def test_an_event_recorded_for_a_request_that_went_away_is_still_handled(database_url: str) -> None:
+    """The client hung up (the request task is cancelled) after the event was queued for the commit:
+    the event is in the inbox, so it must be handled, or Slack's re-send would be dropped as a duplicate."""
+    h = Harness(database_url, base_config())
+    h.seed_demo()
+    event = h.event(ANA, CommandInput(name="kudos", text="@ben thanks"))
+    request = asyncio.ensure_future(h.runtime.dispatcher.submit(event))
+    await asyncio.sleep(0)  # queued for the next commit
+    request.cancel()
+    await asyncio.sleep(0.05)
+    await h.runtime.dispatcher.drain()
+    assert request.cancelled()
+    assert h.kudos_count() == 1
+    assert await h.runtime.dispatcher.submit(event) is False
+    h.close()

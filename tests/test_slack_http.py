@@ -277,3 +277,27 @@ async def test_thread_messages_become_replies(rig: SlackRig) -> None:
     assert isinstance(event.input, ReplyInput)
     assert event.input.text == f"Great story <@{ANA_ID}>!" and event.input.mentions[0].email == "ana.alvarez@example.com"
     assert event.where.thread == "1763370000.000100" and event.where.message == "1763370001.000100"
+
+
+async def test_commands_typed_to_the_bot_in_a_direct_message(rig: SlackRig) -> None:
+    """The bot's Messages tab reads the same grammar as the slash commands (and as Teams)."""
+    dm = "D0ANA0001"
+    base = {"type": "message", "channel": dm, "channel_type": "im", "user": ANA_ID}
+    await rig.event({**base, "text": f"kudos <@{BEN_ID}> #empathy thanks for the calm handover",
+                     "ts": "1763370101.000100"}, event_id="Ev0DM00001")
+    await rig.event({**base, "text": f"kudos <@{BEN_ID}> #empathy thanks for the calm handover",
+                     "ts": "1763370101.000100"}, event_id="Ev0DM00001", headers={"X-Slack-Retry-Num": "1"})
+    await rig.event({**base, "text": "hello there", "ts": "1763370102.000100"}, event_id="Ev0DM00002")
+    await rig.event({**base, "text": "a reply in a thread", "ts": "1763370103.000100",
+                     "thread_ts": "1763370101.000100"}, event_id="Ev0DM00003")
+    await rig.event({**base, "subtype": "message_changed", "text": "kudos edited", "ts": "1763370104.000100"},
+                    event_id="Ev0DM00004")
+    await rig.event({"type": "message", "channel": dm, "channel_type": "im", "bot_id": "B0EXTRA", "user": "U0BOT",
+                     "text": "kudos from a bot", "ts": "1763370105.000100"}, event_id="Ev0DM00005")
+    await rig.settle()
+    await rig.until(lambda: bool(rig.fake.called("chat.postMessage")) and len(rig.fake.called("chat.postEphemeral")) >= 1)
+    [kudos] = rig.kudos()
+    assert kudos.message == "thanks for the calm handover" and kudos.platform == "slack"
+    answers = [call["text"] for call in rig.fake.called("chat.postEphemeral") + rig.fake.called("chat.postMessage")
+               if call.get("channel") == dm]
+    assert any("hello" in text and "kudos" in text for text in answers)  # unknown word: the commands it knows

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 LOOKUP_BUDGET_S = 1.2
 SORRY = "Sorry, I could not take that just now. Please try again in a minute."
 
-Submit = Callable[[Event], bool]
+Submit = Callable[[Event], Awaitable[bool]]
 
 
 class SlackListeners:
@@ -58,10 +58,10 @@ class SlackListeners:
         app.event("reaction_added")(self.on_reaction)
         app.event("message")(self.on_message)
 
-    def _record(self, event: Event) -> bool:
+    async def _record(self, event: Event) -> bool:
         if self.submit is None or self.now is None:
             raise RuntimeError("Slack adapter used before the runtime was attached")
-        return self.submit(event)
+        return await self.submit(event)
 
     def _later(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -83,7 +83,7 @@ class SlackListeners:
         try:
             users = await self.directory.users([str(body.get("user_id", "")), *translate.user_ids_in(text)],
                                                LOOKUP_BUDGET_S)
-            self._record(translate.command_event(body, users, self.now()))  # type: ignore[misc]
+            await self._record(translate.command_event(body, users, self.now()))  # type: ignore[misc]
         except Exception:
             log.exception("could not record /%s from %s", name, body.get("user_id"))
             await ack(text=SORRY)
@@ -98,7 +98,7 @@ class SlackListeners:
         except Exception as exc:  # noqa: BLE001 - any failure: answer with the usage instead
             log.warning("views.open failed (%s); answering with the usage instead", exc)
             users = await self.directory.users([str(body.get("user_id", ""))], LOOKUP_BUDGET_S)
-            self._record(translate.command_event(body, users, self.now()))  # type: ignore[misc]
+            await self._record(translate.command_event(body, users, self.now()))  # type: ignore[misc]
 
     # ---- interactivity -------------------------------------------------------------------
     async def on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
@@ -108,7 +108,7 @@ class SlackListeners:
         for action in actions:
             if action.get("type") == "button" and action.get("url") and not action.get("value"):
                 continue  # a link button: Slack opened the link, nothing to do
-            self._record(translate.action_event(body, action, users, self.now()))  # type: ignore[misc]
+            await self._record(translate.action_event(body, action, users, self.now()))  # type: ignore[misc]
         await ack()
 
     async def on_view_submission(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
@@ -117,7 +117,7 @@ class SlackListeners:
         form = translate.form_values(view)
         picked = [u for v in form.values() if isinstance(v, list) for u in v if u[:1] in ("U", "W")]
         users = await self.directory.users([user_id, *picked], LOOKUP_BUDGET_S)
-        self._record(translate.submission_event(body, users, self.now()))  # type: ignore[misc]
+        await self._record(translate.submission_event(body, users, self.now()))  # type: ignore[misc]
         await ack()  # closes the modal; the core's answer arrives as a message
 
     # ---- events --------------------------------------------------------------------------
@@ -125,7 +125,7 @@ class SlackListeners:
                              event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":
             users = await self.directory.users([str(event.get("user", ""))], LOOKUP_BUDGET_S)
-            self._record(translate.home_event(body, users, self.now()))  # type: ignore[misc]
+            await self._record(translate.home_event(body, users, self.now()))  # type: ignore[misc]
         await ack()
 
     async def on_reaction(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
@@ -149,7 +149,7 @@ class SlackListeners:
         if info is not None and info.is_bot:
             await ack()
             return  # a bot's message, not a colleague's
-        self._record(translate.reaction_event(body, users, item_text, item_link or f"slack:{channel}/{ts}",
+        await self._record(translate.reaction_event(body, users, item_text, item_link or f"slack:{channel}/{ts}",
                                               self.now()))  # type: ignore[misc]
         await ack()
 
@@ -179,9 +179,15 @@ class SlackListeners:
 
     async def on_message(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
                          event: dict[str, Any]) -> None:
+        text = str(event.get("text", ""))
         if translate.is_person_thread_message(event):
-            text = str(event.get("text", ""))
             users = await self.directory.users([str(event.get("user", "")), *translate.user_ids_in(text)],
                                                LOOKUP_BUDGET_S)
-            self._record(translate.reply_event(body, users, self.now()))  # type: ignore[misc]
+            await self._record(translate.reply_event(body, users, self.now()))  # type: ignore[misc]
+        elif translate.is_person_direct_message(event):
+            users = await self.directory.users([str(event.get("user", "")), *translate.user_ids_in(text)],
+                                               LOOKUP_BUDGET_S)
+            command = translate.direct_command_event(body, users, self.now())  # type: ignore[misc]
+            if command is not None:
+                await self._record(command)
         await ack()

@@ -28,6 +28,7 @@ from bot.events import (
     ReactionInput,
     ReplyInput,
 )
+from bot.parser import split_command_line
 
 PLATFORM = "slack"
 
@@ -237,6 +238,31 @@ def reply_event(body: Mapping[str, Any], users: Mapping[str, UserInfo], now: dat
                     message=str(event.get("ts", "")), is_private=is_private_channel(channel))
     return _event(f"slack:{team}:ev:{body.get('event_id') or body_hash(body)}", actor(team, user_id, users.get(user_id)),
                   where, ReplyInput(text=text, mentions=mentions), now)
+
+
+def direct_command_event(body: Mapping[str, Any], users: Mapping[str, UserInfo], now: datetime) -> Event | None:
+    """A line typed to the bot in its Messages tab (``kudos @ana thanks``) -> the same CommandInput
+    as the slash command, so Slack reads the one grammar Teams and the console read."""
+    event = body["event"]
+    team = str(body.get("team_id", ""))
+    user_id = str(event.get("user", ""))
+    channel = str(event.get("channel", ""))
+    text, mentions, channels = normalise_text(str(event.get("text", "")), users)
+    split = split_command_line(text)
+    if split is None:
+        return None
+    name, rest = split
+    where = Address(platform=PLATFORM, tenant=team, conversation=channel, message=str(event.get("ts", "")),
+                    is_private=True)
+    return _event(f"slack:{team}:ev:{body.get('event_id') or body_hash(body)}", actor(team, user_id, users.get(user_id)),
+                  where, CommandInput(name=name, text=rest, mentions=mentions, channels=channels), now)
+
+
+def is_person_direct_message(event: Mapping[str, Any]) -> bool:
+    """A message a person wrote to the bot in a direct message, outside any thread."""
+    return (event.get("type") == "message" and event.get("subtype") is None and not event.get("bot_id")
+            and bool(event.get("user")) and event.get("channel_type") == "im"
+            and event.get("thread_ts") in (None, event.get("ts")))
 
 
 def is_person_thread_message(event: Mapping[str, Any]) -> bool:

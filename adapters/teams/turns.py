@@ -64,7 +64,7 @@ class TeamsTurns:
                                          remember=not anonymous)
         event = inbound.event(activity, given, inbound.actor(activity, email, name),
                               self.runtime.services.clock.now())
-        self.runtime.dispatcher.submit(event)  # records first; handled after the turn is answered
+        await self.runtime.dispatcher.submit(event)  # records first; handled after the turn is answered
         if activity.type == ActivityTypes.invoke:
             assert isinstance(given, ActionInput)
             await _invoke_response(context, 200, {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
