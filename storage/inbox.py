@@ -30,9 +30,8 @@ _RECORD_MANY: dict[str, Insert] = {
 def record(session: Session, dedupe_key: str, payload: str, now: datetime) -> int | None:
     """Insert the event; None when the key was seen before (a re-delivery).
 
-    This runs on the acknowledgement path of every platform request, so on SQLite and PostgreSQL
-    it is one ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` instead of an ORM flush inside a
-    savepoint (several times cheaper; see bench/slack_ack.py).
+    On SQLite and PostgreSQL this is one ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` rather
+    than an ORM flush inside a savepoint, which costs several times more (see bench/slack_ack.py).
     """
     if session.get_bind().dialect.name in _RECORD_MANY:
         return record_many(session.connection(), [(dedupe_key, payload, now)])[0]
@@ -42,8 +41,8 @@ def record(session: Session, dedupe_key: str, payload: str, now: datetime) -> in
 
 
 def record_committed(db: Database, dedupe_key: str, payload: str, now: datetime) -> int | None:
-    """:func:`record` in its own transaction on a bare connection: the acknowledgement path of every
-    platform request runs this, and an ORM session would double its cost."""
+    """:func:`record` in its own transaction on a bare connection, for one event at a time (the
+    console, scheduler ticks); platform requests go through :class:`GroupCommit`."""
     if db.engine.dialect.name not in _RECORD_MANY:
         with db.session() as session:
             return record(session, dedupe_key, payload, now)
