@@ -184,8 +184,9 @@ class Dispatcher:
 
     async def drain(self) -> None:
         """Wait for background handling to finish (shutdown, tests)."""
-        while self._tasks or (self._admitter is not None and not self._admitter.done()):
-            pending = [*self._tasks, *([self._admitter] if self._admitter is not None else [])]
+        # Only unfinished tasks: awaiting finished ones would not yield, so the callbacks that drop
+        # them from ``_tasks`` would never run and this loop would spin.
+        while pending := [t for t in (*self._tasks, self._admitter) if t is not None and not t.done()]:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def dispatch(self, event: Event) -> bool:

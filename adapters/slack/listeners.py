@@ -69,8 +69,8 @@ class SlackListeners:
         task.add_done_callback(self._background.discard)
 
     async def wait_background(self) -> None:
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
+        while pending := [task for task in self._background if not task.done()]:
+            await asyncio.gather(*pending, return_exceptions=True)
 
     # ---- slash commands ------------------------------------------------------------------
     async def on_command(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
