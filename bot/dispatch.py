@@ -185,8 +185,10 @@ class Dispatcher:
     async def drain(self) -> None:
         """Wait for background handling to finish (shutdown, tests)."""
         # Only unfinished tasks: awaiting finished ones would not yield, so the callbacks that drop
-        # them from ``_tasks`` would never run and this loop would spin.
-        while pending := [t for t in (*self._tasks, self._admitter) if t is not None and not t.done()]:
+        # them from ``_tasks`` would never run and this loop would spin. Records still waiting for
+        # their commit come first: their handling starts when they are committed.
+        while pending := [*self._group.in_flight(),
+                          *(t for t in (*self._tasks, self._admitter) if t is not None and not t.done())]:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def dispatch(self, event: Event) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, Insert, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -76,7 +77,9 @@ class GroupCommit:
     than the insert itself (SQLite's WAL write, PostgreSQL's flush to disk). Records that arrive
     while the loop is busy join the next commit, so under a burst one commit serves many requests
     and each request still waits for its own durability before it is answered. A failing batch is
-    retried one record per transaction, so one bad record cannot fail its neighbours.
+    retried one record per transaction, so one bad record cannot fail its neighbours; when the
+    database itself fails (locked, unreachable), the whole batch fails at once and each request is
+    answered with an error, so the platform re-sends it.
     """
 
     def __init__(self, db: Database) -> None:
@@ -100,13 +103,19 @@ class GroupCommit:
             loop.call_soon(self._flush)
         return pending.done
 
+    def in_flight(self) -> list[asyncio.Future[int | None]]:
+        """Records queued for the next commit (a shutdown waits for them)."""
+        return [one.done for one in self._queue]
+
     def _flush(self) -> None:
         batch, self._queue, self._scheduled = self._queue, [], False
         try:
             ids = self._commit(batch)
-        except Exception as exc:  # noqa: BLE001 - retried one by one below
-            if len(batch) == 1:
-                self._settle(batch[0], exc)
+        except Exception as exc:  # noqa: BLE001 - settled below, one way or the other
+            if len(batch) == 1 or isinstance(exc, (OperationalError, InterfaceError)):
+                # The database itself is unwell (locked, gone): each retry would wait as long again.
+                for one in batch:
+                    self._settle(one, exc)
                 return
             log.warning("inbox batch of %d failed; recording one by one", len(batch), exc_info=True)
             for one in batch:

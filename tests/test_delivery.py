@@ -3,6 +3,7 @@
 import asyncio
 from datetime import timedelta
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlmodel import select
 
 from bot.events import CommandInput
@@ -80,6 +81,21 @@ async def test_concurrent_submissions_share_a_commit_and_each_key_counts_once(da
     h.close()
 
 
+async def test_a_batch_is_one_commit_and_a_key_repeated_in_it_counts_once(database_url: str) -> None:
+    h = Harness(database_url, base_config())
+    commits: list[object] = []
+    sqlalchemy_event.listen(h.db.engine, "commit", commits.append)
+    writer = GroupCommit(h.db)
+    now = h.clock.now()
+    ids = await asyncio.gather(*(writer.record(key, "{}", now) for key in ("k:a", "k:a", "k:b", "k:a")))
+    assert isinstance(ids[0], int) and isinstance(ids[2], int) and ids[0] != ids[2]
+    assert ids[1] is None and ids[3] is None
+    assert len(commits) == 1
+    assert await writer.record("k:b", "{}", now) is None  # and later, in another commit, still a duplicate
+    assert len(commits) == 2
+    h.close()
+
+
 async def test_one_bad_record_does_not_fail_the_others_in_its_batch(database_url: str) -> None:
     h = Harness(database_url, base_config())
     writer = GroupCommit(h.db)
@@ -105,8 +121,7 @@ async def test_an_event_recorded_for_a_request_that_went_away_is_still_handled(d
     request = asyncio.ensure_future(h.runtime.dispatcher.submit(event))
     await asyncio.sleep(0)  # queued for the next commit
     request.cancel()
-    await asyncio.sleep(0.05)
-    await h.runtime.dispatcher.drain()
+    await h.runtime.dispatcher.drain()  # waits for the queued commit too, as a shutdown does
     assert request.cancelled()
     assert h.kudos_count() == 1
     assert await h.runtime.dispatcher.submit(event) is False

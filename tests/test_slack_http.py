@@ -281,20 +281,42 @@ async def test_thread_messages_become_replies(rig: SlackRig) -> None:
 
 async def test_commands_typed_to_the_bot_in_a_direct_message(rig: SlackRig) -> None:
     """The bot's Messages tab reads the same grammar as the slash commands (and as Teams)."""
+    from sqlmodel import select
+
+    from bot.events import CommandInput, ReplyInput, event_from_json
+    from storage.models import InboxEvent
+
     dm = "D0ANA0001"
     base = {"type": "message", "channel": dm, "channel_type": "im", "user": ANA_ID}
-    await rig.event({**base, "text": f"kudos <@{BEN_ID}> #empathy thanks for the calm handover",
-                     "ts": "1763370101.000100"}, event_id="Ev0DM00001")
-    await rig.event({**base, "text": f"kudos <@{BEN_ID}> #empathy thanks for the calm handover",
-                     "ts": "1763370101.000100"}, event_id="Ev0DM00001", headers={"X-Slack-Retry-Num": "1"})
+    kudos_text = f"kudos <@{BEN_ID}> #empathy thanks for the calm handover"
+    await rig.event({**base, "text": kudos_text, "ts": "1763370101.000100"}, event_id="Ev0DM00001")
+    await rig.event({**base, "text": kudos_text, "ts": "1763370101.000100"}, event_id="Ev0DM00001",
+                    headers={"X-Slack-Retry-Num": "1"})
     await rig.event({**base, "text": "hello there", "ts": "1763370102.000100"}, event_id="Ev0DM00002")
-    await rig.event({**base, "text": "a reply in a thread", "ts": "1763370103.000100",
+    await rig.event({**base, "text": "sounds good to me", "ts": "1763370103.000100",
                      "thread_ts": "1763370101.000100"}, event_id="Ev0DM00003")
-    await rig.event({**base, "subtype": "message_changed", "text": "kudos edited", "ts": "1763370104.000100"},
-                    event_id="Ev0DM00004")
+    await rig.event({**base, "text": "kudos mine", "ts": "1763370104.000100",
+                     "thread_ts": "1763370101.000100"}, event_id="Ev0DM00004")
+    await rig.event({**base, "subtype": "file_share", "text": "help", "ts": "1763370105.000100",
+                     "files": [{"id": "F0SCREEN1"}]}, event_id="Ev0DM00005")
+    await rig.event({**base, "subtype": "message_changed", "text": "kudos edited", "ts": "1763370106.000100"},
+                    event_id="Ev0DM00006")
     await rig.event({"type": "message", "channel": dm, "channel_type": "im", "bot_id": "B0EXTRA", "user": "U0BOT",
-                     "text": "kudos from a bot", "ts": "1763370105.000100"}, event_id="Ev0DM00005")
+                     "text": "kudos from a bot", "ts": "1763370107.000100"}, event_id="Ev0DM00007")
+    await rig.event({"type": "message", "channel": "CGENERAL1", "channel_type": "channel", "user": ANA_ID,
+                     "text": "kudos in a channel is just chat", "ts": "1763370108.000100"}, event_id="Ev0DM00008")
     await rig.settle()
+
+    with rig.db.session() as session:
+        recorded = {row.dedupe_key.rsplit(":", 1)[-1]: event_from_json(row.payload).input
+                    for row in session.exec(select(InboxEvent)).all()}
+    assert set(recorded) == {"Ev0DM00001", "Ev0DM00002", "Ev0DM00003", "Ev0DM00004", "Ev0DM00005"}
+    assert recorded["Ev0DM00001"] == CommandInput(name="kudos", text=f"<@{BEN_ID}> #empathy thanks for the calm handover",
+                                                  mentions=recorded["Ev0DM00001"].mentions)
+    assert recorded["Ev0DM00001"].mentions[0].email == "ben.brooks@example.com"
+    assert isinstance(recorded["Ev0DM00003"], ReplyInput)  # not a command: a reply in the DM's thread
+    assert recorded["Ev0DM00004"] == CommandInput(name="kudos", text="mine")  # a command, even in a thread
+    assert recorded["Ev0DM00005"] == CommandInput(name="help")  # a line sent with a screenshot
 
     def answers_in_dm() -> list[str]:
         calls = rig.fake.called("chat.postEphemeral") + rig.fake.called("chat.postMessage")

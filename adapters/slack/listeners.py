@@ -44,10 +44,11 @@ class SlackListeners:
         self.config = config
         self.submit: Submit | None = None
         self.now: Callable[[], Any] | None = None
+        self.commands: frozenset[str] = frozenset()
         self._background: set[asyncio.Task[Any]] = set()
 
-    def bind(self, submit: Submit, now: Callable[[], Any]) -> None:
-        self.submit, self.now = submit, now
+    def bind(self, submit: Submit, now: Callable[[], Any], commands: frozenset[str]) -> None:
+        self.submit, self.now, self.commands = submit, now, commands
 
     def register(self) -> None:
         app = self.app
@@ -180,14 +181,13 @@ class SlackListeners:
     async def on_message(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
                          event: dict[str, Any]) -> None:
         text = str(event.get("text", ""))
-        if translate.is_person_thread_message(event):
+        direct = translate.is_person_direct_message(event)
+        if direct or translate.is_person_thread_message(event):
             users = await self.directory.users([str(event.get("user", "")), *translate.user_ids_in(text)],
                                                LOOKUP_BUDGET_S)
-            await self._record(translate.reply_event(body, users, self.now()))  # type: ignore[misc]
-        elif translate.is_person_direct_message(event):
-            users = await self.directory.users([str(event.get("user", "")), *translate.user_ids_in(text)],
-                                               LOOKUP_BUDGET_S)
-            command = translate.direct_command_event(body, users, self.now())  # type: ignore[misc]
-            if command is not None:
-                await self._record(command)
+            now = self.now()  # type: ignore[misc]
+            recorded = (translate.direct_message_event(body, users, now, self.commands) if direct
+                        else translate.reply_event(body, users, now))
+            if recorded is not None:
+                await self._record(recorded)
         await ack()

@@ -72,9 +72,13 @@ class SlackPlatform:
         return self._sender
 
     def attach(self, app: web.Application, runtime: Runtime) -> None:
-        self.listeners.bind(runtime.dispatcher.submit, runtime.services.clock.now)
+        self._bind(runtime)
         if not self.socket_mode:
             app.router.add_post(EVENTS_PATH, self._handle)
+
+    def _bind(self, runtime: Runtime) -> None:
+        self.listeners.bind(runtime.dispatcher.submit, runtime.services.clock.now,
+                            frozenset(runtime.services.extras.get("command_names", ())))
 
     async def _handle(self, request: web.Request) -> web.Response:
         bolt_request = await to_bolt_request(request)
@@ -82,7 +86,7 @@ class SlackPlatform:
         return await to_aiohttp_response(bolt_response)
 
     async def start(self, runtime: Runtime) -> None:
-        self.listeners.bind(runtime.dispatcher.submit, runtime.services.clock.now)
+        self._bind(runtime)
         if self.socket_mode:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 

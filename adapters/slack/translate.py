@@ -240,9 +240,11 @@ def reply_event(body: Mapping[str, Any], users: Mapping[str, UserInfo], now: dat
                   where, ReplyInput(text=text, mentions=mentions), now)
 
 
-def direct_command_event(body: Mapping[str, Any], users: Mapping[str, UserInfo], now: datetime) -> Event | None:
+def direct_message_event(body: Mapping[str, Any], users: Mapping[str, UserInfo], now: datetime,
+                         commands: frozenset[str]) -> Event | None:
     """A line typed to the bot in its Messages tab (``kudos @ana thanks``) -> the same CommandInput
-    as the slash command, so Slack reads the one grammar Teams and the console read."""
+    as the slash command, so Slack reads the one grammar Teams and the console read. Inside a
+    thread of that DM, only a known command is one; anything else there is a thread reply."""
     event = body["event"]
     team = str(body.get("team_id", ""))
     user_id = str(event.get("user", ""))
@@ -252,6 +254,9 @@ def direct_command_event(body: Mapping[str, Any], users: Mapping[str, UserInfo],
     if split is None:
         return None
     name, rest = split
+    in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
+    if in_thread and name not in commands:
+        return reply_event(body, users, now)
     where = Address(platform=PLATFORM, tenant=team, conversation=channel, message=str(event.get("ts", "")),
                     is_private=True)
     return _event(f"slack:{team}:ev:{body.get('event_id') or body_hash(body)}", actor(team, user_id, users.get(user_id)),
@@ -259,10 +264,9 @@ def direct_command_event(body: Mapping[str, Any], users: Mapping[str, UserInfo],
 
 
 def is_person_direct_message(event: Mapping[str, Any]) -> bool:
-    """A message a person wrote to the bot in a direct message, outside any thread."""
-    return (event.get("type") == "message" and event.get("subtype") is None and not event.get("bot_id")
-            and bool(event.get("user")) and event.get("channel_type") == "im"
-            and event.get("thread_ts") in (None, event.get("ts")))
+    """A message (with or without a file) a person wrote to the bot in its direct message."""
+    return (event.get("type") == "message" and event.get("subtype") in (None, "file_share")
+            and not event.get("bot_id") and bool(event.get("user")) and event.get("channel_type") == "im")
 
 
 def is_person_thread_message(event: Mapping[str, Any]) -> bool:
