@@ -13,19 +13,17 @@ Definitions (kept in one place so the README and the JSON schema can quote them)
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from storage.models import Kudos, KudosRecipient, KudosValue, Person, Team
-from storage.report_models import ReportSecret
+from storage.signing_keys import stored_secret
 
 
 @dataclass(frozen=True)
@@ -156,17 +154,7 @@ def exclusive_pairs(session: Session, org_id: int, since: datetime, end: datetim
 
 def link_secret(session: Session, now: datetime) -> str:
     """The stored signing key for report links, created on first use (EXTRAMILE_SECRET wins over it)."""
-    row = session.get(ReportSecret, "report_links")
-    if row is not None:
-        return row.value
-    try:
-        with session.begin_nested():
-            session.add(ReportSecret(name="report_links", value=secrets.token_urlsafe(48), created_at=now))
-    except IntegrityError:  # another process created it at the same moment: use theirs
-        pass
-    row = session.get(ReportSecret, "report_links")
-    assert row is not None
-    return row.value
+    return stored_secret(session, "report_links", now)
 
 
 # --- Responsiveness and practice: lean column reads for the other features' figures ----------
