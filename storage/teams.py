@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from storage.models import SentMessage
 from storage.teams_models import TeamsConversation, TeamsMember
 
 
@@ -66,6 +67,14 @@ def team_conversations(session: Session, tenant: str, team_name: str) -> Sequenc
         query = query.where(TeamsConversation.tenant == tenant)
     rows = session.exec(query.order_by(TeamsConversation.updated_at.desc())).all()
     return [row for row in rows if row.team_name.lower() == team_name.lower()]
+
+
+def installed_teams(session: Session, tenant: str) -> Sequence[TeamsConversation]:
+    """Active team conversations (any channel of any team the bot is in), newest first."""
+    query = select(TeamsConversation).where(TeamsConversation.team_id != "", TeamsConversation.active.is_(True))
+    if tenant:
+        query = query.where(TeamsConversation.tenant == tenant)
+    return session.exec(query.order_by(TeamsConversation.updated_at.desc(), TeamsConversation.id)).all()
 
 
 def set_active(session: Session, tenant: str, conversation_id: str, active: bool, now: datetime) -> bool:
@@ -130,3 +139,9 @@ def channels(session: Session, tenant: str) -> Sequence[TeamsConversation]:
     if tenant:
         query = query.where(TeamsConversation.tenant == tenant)
     return session.exec(query.order_by(TeamsConversation.updated_at.desc())).all()
+
+
+def bot_posted(session: Session, message_id: str) -> bool:
+    """Did the bot post the message with this Teams id (the root of a prompt or story thread)?"""
+    query = select(SentMessage.id).where(SentMessage.platform == "teams", SentMessage.message_id == message_id)
+    return session.exec(query.limit(1)).first() is not None

@@ -1,8 +1,10 @@
-"""A local Bot Connector (the Teams side of the wire) and Activity JSON builders for Teams tests.
+"""A local Bot Connector and key server (the Teams side of the wire) and Activity JSON builders.
 
-The fake speaks the Bot Connector REST API on 127.0.0.1 (port 0): it records replies, proactive
-sends, updates, conversation creates and member lookups, can answer 429 or 403
-``MessageWritesBlocked`` on demand, and serves a JWKS for the JWT tests.
+The fake connector speaks the Bot Connector REST API on 127.0.0.1 (port 0): it records replies,
+proactive sends, updates, conversation creates and member lookups, and can answer 429 or 403
+``MessageWritesBlocked`` on demand. The key server publishes an OpenID configuration and a JWKS
+of a test RSA key; ``TEAMS_OPENID_METADATA_URL`` points the SDK's real token validation at it, and
+:func:`channel_token` signs tokens the way the Bot Framework channel does.
 """
 
 from __future__ import annotations
@@ -10,14 +12,18 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import jwt
 import pytest
 from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, AnonymousTokenProvider
 from sqlmodel import select
 
 from adapters.teams.platform import TeamsPlatform
@@ -29,7 +35,11 @@ from storage.db import Database
 from storage.models import Kudos, Person
 from tests.support import T0, base_config
 
-TENANT = "tenant-1"
+TENANT = "7e1c2a11-3b4d-4c5e-8f90-112233445566"
+APP_ID = "0b7c8e55-9a0f-4d7e-9a55-5b1f3c2d1e00"
+CHANNEL_ISSUER = "https://api.botframework.com"
+OUTBOUND_TOKEN = "outbound-test-token"
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 BOT = {"id": "28:extramile-bot", "name": "Extra Mile"}
 ANA_T = {"id": "29:ana", "name": "Ana Alvarez", "aadObjectId": "aad-ana", "email": "ana.alvarez@example.com"}
 BEN_T = {"id": "29:ben", "name": "Ben Brooks", "aadObjectId": "aad-ben", "email": "ben.brooks@example.com"}
@@ -53,7 +63,6 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     # Canned failures for the next activity POSTs: (status, body, headers).
     failures: list[tuple[int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
-    jwks: dict[str, Any] = field(default_factory=lambda: {"keys": []})
     url: str = ""
     _runner: web.AppRunner | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -66,7 +75,6 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
         app.router.add_get("/v3/teams/{tid}/conversations", self._channels)
-        app.router.add_get("/keys", self._keys)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -111,15 +119,16 @@ class FakeConnector:
         self._record(request, None)
         return web.json_response({"conversations": self.channels.get(request.match_info["tid"], [])})
 
-    async def _keys(self, request: web.Request) -> web.Response:
-        return web.json_response(self.jwks)
-
     # What the bot sent.
     def sent(self) -> list[Call]:
         return [c for c in self.calls if c.method in ("POST", "PUT") and "/activities" in c.path]
 
     def sent_to(self, conversation_id: str) -> list[Call]:
         return [c for c in self.sent() if c.path.split("/")[3] == conversation_id]
+
+    def origin(self) -> str:
+        """``http://127.0.0.1:PORT``: what TEAMS_SERVICE_URL_ALLOW lists to allow this connector only."""
+        return self.url.rstrip("/")
 
     def lookups(self) -> list[Call]:
         return [c for c in self.calls if "/members/" in c.path]
@@ -132,6 +141,78 @@ class FakeConnector:
             if loop.time() > deadline:
                 raise AssertionError(f"not seen within {timeout}s; connector calls: {self.calls}")
             await asyncio.sleep(0.05)
+
+
+@dataclass
+class KeyServer:
+    """An OpenID configuration and JWKS on 127.0.0.1, as login.botframework.com publishes them."""
+
+    keys: list[Any] = field(default_factory=lambda: [KEY])
+    url: str = ""
+    fetches: int = 0
+    _runner: web.AppRunner | None = None
+
+    async def start(self) -> KeyServer:
+        app = web.Application()
+        app.router.add_get("/v1/.well-known/openidconfiguration", self._metadata)
+        app.router.add_get("/v1/.well-known/keys", self._jwks)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.url}/v1/.well-known/openidconfiguration"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _metadata(self, request: web.Request) -> web.Response:
+        return web.json_response({"issuer": CHANNEL_ISSUER, "jwks_uri": f"{self.url}/v1/.well-known/keys",
+                                  "id_token_signing_alg_values_supported": ["RS256"],
+                                  "token_endpoint_auth_signing_alg_values_supported": ["RS256"]})
+
+    async def _jwks(self, request: web.Request) -> web.Response:
+        self.fetches += 1
+        published = []
+        for n, key in enumerate(self.keys):
+            public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+            published.append({**public, "kid": f"test-key-{n}", "use": "sig", "alg": "RS256"})
+        return web.json_response({"keys": published})
+
+
+def channel_token(service_url: str, key: Any = KEY, kid: str = "test-key-0", **overrides: Any) -> str:
+    """A token as the Bot Framework channel signs it for our bot (override any claim; None drops it)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {"iss": CHANNEL_ISSUER, "aud": APP_ID, "nbf": now - 60, "exp": now + 3600,
+                              "serviceurl": service_url}
+    claims.update(overrides)
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, key, algorithm="RS256",
+                      headers={"kid": kid})
+
+
+class TestTokenProvider(AnonymousTokenProvider):
+    """Stands in for MSAL's client-credentials call: the SDK asks it for the outbound token."""
+
+    __test__ = False
+
+    def __init__(self, config: AgentAuthConfiguration) -> None:
+        self.config = config
+
+    async def get_access_token(self, resource_url: str, scopes: list[str], force_refresh: bool = False) -> str:
+        return OUTBOUND_TOKEN
+
+
+def submit_data(call: Call, index: int = 0) -> dict[str, Any]:
+    """The ``data`` of a card button the bot sent: what Teams posts back as ``value`` when clicked."""
+    actions = [a for att in call.body.get("attachments") or [] for a in (att.get("content") or {}).get("actions", [])
+               if a.get("type") == "Action.Submit"]
+    return dict(actions[index]["data"])
 
 
 def card_text(call: Call) -> str:
@@ -233,7 +314,9 @@ class TeamsApp:
 
 async def start_teams(database_url: str, config: AppConfig, env: dict[str, str],
                       **platform_kwargs: Any) -> tuple[Server, FakeConnector, Database, ManualClock]:
+    """The app with Teams; the fake connector's origin (only) is added to the service URL allowlist."""
     connector = await FakeConnector().start()
+    env = {"TEAMS_SERVICE_URL_ALLOW": connector.origin(), **env}
     db = Database(database_url)
     db.upgrade()
     clock = ManualClock(T0)

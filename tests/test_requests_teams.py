@@ -8,6 +8,7 @@ from tests.teams_support import (
     TeamsApp,
     card_text,
     message,
+    submit_data,
 )
 
 
@@ -20,8 +21,10 @@ async def test_owner_submit_updates_both_cards(teams: TeamsApp) -> None:
     await teams.settle()
     await c.wait_for(lambda: any("REQ-1" in card_text(call) for call in c.sent_to("a:ben-personal")))
     await c.wait_for(lambda: any("REQ-1" in card_text(call) for call in c.sent_to("a:ana-personal")))
-    await teams.post(message(c.url, "", sender=BEN_T, conversation_id="a:ben-personal",
-                             value={"action_id": "request:ack", "value": "1"}))
+    ben_card = next(call for call in c.sent_to("a:ben-personal") if "REQ-1" in card_text(call))
+    acknowledge = submit_data(ben_card, 0)  # what Teams posts back when Ben clicks the card's first button
+    assert acknowledge["action_id"] == "request:ack"
+    await teams.post(message(c.url, "", sender=BEN_T, conversation_id="a:ben-personal", value=acknowledge))
     await teams.settle()
     await c.wait_for(lambda: len([call for call in c.calls if call.method == "PUT"]) >= 2)
     updated = {call.path.split("/")[3] for call in c.calls if call.method == "PUT"}

@@ -77,18 +77,31 @@ async def test_channel_message_strips_the_bot_mention_and_saves_the_channel(team
         saved = session.exec(select(TeamsConversation).where(TeamsConversation.kind == "channel")).all()
     assert [(r.conversation_id, r.team_name, r.channel_name) for r in saved] == [
         (KUDOS_CHANNEL["id"], "Culture", "Kudos")]
-    # The invoker's answer goes into the thread; the announcement into the channel itself.
+    # The invoker's receipt is private: in Ana's 1:1 chat (created for it), and the thread only
+    # hears that she has a private message; the announcement goes into the channel itself.
     await c.wait_for(lambda: c.sent_to(thread) and c.sent_to(KUDOS_CHANNEL["id"]))
+    [notice] = c.sent_to(thread)
+    assert notice.body["text"].endswith("I've sent you a private message.") and not notice.body.get("attachments")
+    await c.wait_for(lambda: any(call.body.get("attachments") for call in c.sent() if call.path.split("/")[3]
+                                 not in (thread, KUDOS_CHANNEL["id"]) and "Kudos sent" in card_text(call)))
+    created = {call.body["members"][0]["id"] for call in c.calls if call.path == "/v3/conversations"}
+    assert created == {"29:ana", "29:ben"}  # Ana's receipt and Ben's "you got kudos", each in a new 1:1 chat
 
 
-async def test_group_chat_and_unknown_command_get_a_friendly_card(teams: TeamsApp) -> None:
+async def test_group_chat_and_unknown_command_get_a_friendly_card_in_private(teams: TeamsApp) -> None:
     c = teams.connector
+    assert (await teams.post(message(c.url, "help"))).status in (200, 202)  # Ana has a 1:1 chat with the bot
+    await teams.settle()
     activity = message(c.url, "kudoz <at>Ben</at> thanks", kind="groupChat", conversation_id="19:group@thread.v2",
                        mentions=(BEN_T,), bot_mentioned=True)
     assert (await teams.post(activity)).status in (200, 202)
     await teams.settle()
-    await c.wait_for(lambda: c.sent_to("19:group@thread.v2"))
-    assert "kudos" in card_text(c.sent_to("19:group@thread.v2")[0]).lower()
+    await c.wait_for(lambda: c.sent_to("19:group@thread.v2") and len(c.sent_to("a:ana-personal")) == 2)
+    assert 'command "kudoz"' in card_text(c.sent_to("a:ana-personal")[-1])
+    [notice] = c.sent_to("19:group@thread.v2")
+    assert notice.body["text"] == "<at>Ana Alvarez</at> I've sent you a private message."
+    assert notice.body["entities"] == [{"type": "mention", "text": "<at>Ana Alvarez</at>",
+                                        "mentioned": {"id": "29:ana", "name": "Ana Alvarez"}}]
     assert teams.kudos() == []
 
 
@@ -109,25 +122,6 @@ async def test_same_email_on_slack_and_teams_is_one_person(teams: TeamsApp) -> N
         platforms = sorted(i.platform for i in session.exec(select(Identity).where(Identity.person_id == zoe.id)))
         giver = session.exec(select(Kudos)).one().giver_id
     assert platforms == ["slack", "teams"] and giver == zoe.id
-
-
-async def test_card_button_submit_routes_to_the_core_action(teams: TeamsApp) -> None:
-    c = teams.connector
-    # A submit for an action nobody registered still records the event once and answers the invoke.
-    invoke = message(c.url, "", value=None)
-    invoke.update(type="invoke", name="adaptiveCard/action",
-                  value={"action": {"type": "Action.Execute", "data": {"action_id": "help", "value": ""}}})
-    async with teams.http.post(f"{teams.server.url}/api/messages", json=invoke) as resp:
-        assert resp.status == 200
-    submit = message(c.url, "", value={"action_id": "nothing:here", "value": "1"})
-    assert (await teams.post(submit)).status in (200, 202)
-    await teams.settle()
-    with teams.db.session() as session:
-        from storage.models import InboxEvent
-
-        payloads = [row.payload for row in session.exec(select(InboxEvent)).all()]
-    assert any('"action_id":"nothing:here"' in p and '"value":"1"' in p for p in payloads)
-    assert any('"action_id":"help"' in p for p in payloads)
 
 
 async def test_uninstall_marks_references_inactive_and_reinstall_revives_them(teams: TeamsApp) -> None:
@@ -165,9 +159,11 @@ def test_mentions_become_tokens_and_markup_goes() -> None:
 
 
 async def test_a_reply_in_a_channel_thread_is_a_thread_reply_unless_it_is_a_command(teams: TeamsApp) -> None:
-    from storage.models import InboxEvent
+    from storage import outbox as outbox_repo
 
     c = teams.connector
+    with teams.db.session() as session:  # the thread is under one of the bot's posts (a prompt)
+        outbox_repo.remember_sent(session, "teams", "prompt:1", KUDOS_CHANNEL["id"], "1699999999999")
     thread = f"{KUDOS_CHANNEL['id']};messageid=1699999999999"
     reply = message(c.url, "I walked Ben through the new process", kind="channel", conversation_id=thread,
                     bot_mentioned=True)
@@ -181,7 +177,7 @@ async def test_a_reply_in_a_channel_thread_is_a_thread_reply_unless_it_is_a_comm
     assert '"kind":"reply"' in payloads[0] and '"text":"I walked Ben through the new process"' in payloads[0]
     assert f'"conversation":"{KUDOS_CHANNEL["id"]}","thread":"1699999999999"' in payloads[0]
     assert '"kind":"command"' in payloads[1] and len(teams.kudos()) == 1
-    await c.wait_for(lambda: c.sent_to(thread))  # the answer to the command lands in the same thread
+    await c.wait_for(lambda: c.sent_to(thread))  # the pointer to the private answer lands in the same thread
 
 
 async def test_an_anonymous_story_from_a_newcomer_leaves_no_teams_trace(teams: TeamsApp) -> None:
@@ -189,12 +185,16 @@ async def test_an_anonymous_story_from_a_newcomer_leaves_no_teams_trace(teams: T
     from storage.teams_models import TeamsMember
 
     c = teams.connector
+    assert (await teams.post(bot_added_to_team(c.url))).status in (200, 201, 202)  # the bot is in the tenant
     newcomer = {"id": "29:nia", "name": "Nia Newcomer", "aadObjectId": "aad-nia", "email": "nia@example.com"}
     c.members["29:nia"] = newcomer
     activity = message(c.url, "story bad anon Ben closed my ticket without asking #empathy", sender=newcomer,
                        conversation_id="a:nia-personal")
     assert (await teams.post(activity)).status in (200, 202)
     await teams.settle()
+    # Her receipt comes back into her chat, though nothing about that chat is saved.
+    await c.wait_for(lambda: c.sent_to("a:nia-personal"))
+    assert not any(call.path == "/v3/conversations" for call in c.calls)
     with teams.db.session() as session:
         members = session.exec(select(TeamsMember)).all()
         conversations = session.exec(select(TeamsConversation)).all()
@@ -206,3 +206,19 @@ async def test_an_anonymous_story_from_a_newcomer_leaves_no_teams_trace(teams: T
     assert all("nia" not in (row.conversation_id + row.user_id + row.reference).lower() for row in conversations)
     assert all("nia" not in ((p.email or "") + p.name).lower() for p in people)
     assert all("nia" not in key for key in inbox_keys)
+
+
+async def test_a_member_record_for_someone_else_is_not_believed(teams: TeamsApp) -> None:
+    """The connector answers a lookup of Ana with an HR person's record: Ana is not linked to it."""
+    c = teams.connector
+    c.members["29:ana"] = {"id": "29:hana", "name": "Hana Sato", "aadObjectId": "aad-hana",
+                           "email": "hana.sato@example.com"}
+    assert (await teams.post(message(c.url, "kudos <at>Ben</at> #empathy thanks", mentions=(BEN_T,)))).status in (
+        200, 202)
+    await teams.settle()
+    with teams.db.session() as session:
+        hana = session.exec(select(Person).where(Person.email == "hana.sato@example.com")).one()
+        linked = session.exec(select(Identity).where(Identity.person_id == hana.id,
+                                                     Identity.platform == "teams")).all()
+        giver = session.exec(select(Kudos)).one().giver_id
+    assert linked == [] and giver != hana.id

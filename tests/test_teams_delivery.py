@@ -55,7 +55,9 @@ async def test_429_is_retried_after_retry_after_and_the_card_has_submit_buttons(
     delivered = [call for call in c.sent_to("a:ana-personal") if "new kudos" in card_text(call)]
     assert len(delivered) == 2  # the refused attempt and the accepted one
     action = delivered[-1].body["attachments"][0]["content"]["actions"][0]
+    token = action["data"].pop("action_token")
     assert action == {"type": "Action.Submit", "title": "Thanks!", "data": {"action_id": "kudos:ack", "value": "7"}}
+    assert len(token) == 43  # the bot's signature of this button in this conversation (base64 of HMAC-SHA256)
 
 
 async def test_message_writes_blocked_marks_the_conversation_inactive_and_stops(teams: TeamsApp) -> None:  # noqa: F811

@@ -18,12 +18,16 @@ from storage import people as people_repo
 from storage.db import Database
 from tests.support import REPO, T0, records, run_cli
 from tests.teams_support import (
+    APP_ID,
     BEN_T,
     KUDOS_CHANNEL,
     TEAMS_CHANNELS,
+    TENANT,
     FakeConnector,
+    KeyServer,
     bot_added_to_team,
     card_text,
+    channel_token,
     message,
 )
 
@@ -83,7 +87,8 @@ async def test_extramile_run_with_teams_records_once_replies_and_announces(cli_e
     config_path = teams_config(tmp_path)
     ben_id = ben_on_slack_first(database_url, config_path)
     connector = await FakeConnector().start()
-    env = {**cli_env, "EXTRAMILE_CONFIG": str(config_path), "TEAMS_ALLOW_UNAUTHENTICATED": "1"}
+    env = {**cli_env, "EXTRAMILE_CONFIG": str(config_path), "TEAMS_ALLOW_UNAUTHENTICATED": "1",
+           "TEAMS_SERVICE_URL_ALLOW": connector.origin()}
     try:
         async with extramile_run(env) as (url, log), aiohttp.ClientSession() as http:
             assert any("UNSIGNED" in line and "WARNING" in line for line in log)
@@ -113,21 +118,36 @@ async def test_extramile_run_with_teams_records_once_replies_and_announces(cli_e
     assert len(connector.sent_to(KUDOS_CHANNEL["id"])) == 1  # announced once, though delivered twice
 
 
-async def test_extramile_run_authenticated_rejects_unsigned_requests(cli_env: dict[str, str], tmp_path: Path) -> None:
+async def test_extramile_run_authenticated_refuses_forged_and_foreign_requests(cli_env: dict[str, str],
+                                                                               tmp_path: Path) -> None:
+    """The process as deployed: unsigned, forged, foreign-issuer, wrong-tenant and mismatched
+    serviceUrl requests get 401/403 and record nothing. (A valid token gets past these checks, but
+    the SDK then asks Entra for the bot's own token, unreachable here: in-process tests cover it.)"""
     connector = await FakeConnector().start()
-    env = {**cli_env, "TEAMS_APP_ID": "0b7c8e55-9a0f-4d7e-9a55-5b1f3c2d1e00", "TEAMS_APP_PASSWORD": "secret",
-           "TEAMS_TENANT_ID": "7e1c2a11-3b4d-4c5e-8f90-112233445566"}
+    keys = await KeyServer().start()
+    env = {**cli_env, "TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "secret", "TEAMS_TENANT_ID": TENANT,
+           "TEAMS_OPENID_METADATA_URL": keys.metadata_url, "TEAMS_SERVICE_URL_ALLOW": connector.origin()}
+    foreign = message(connector.url, "kudos <at>Ben</at> #empathy thanks", mentions=(BEN_T,))
+    foreign["conversation"]["tenantId"] = foreign["channelData"]["tenant"]["id"] = "0d0e0a0d-beef-4bad-8bad-0123456789ab"
+    attempts = [
+        ({}, 401),
+        ({"Authorization": "Bearer forged.token.here"}, 401),
+        ({"Authorization": f"Bearer {channel_token(connector.url, iss='https://issuer.attacker.example')}"}, 401),
+        ({"Authorization": f"Bearer {channel_token('http://127.0.0.1:1/')}"}, 401),
+    ]
     try:
         async with extramile_run(env) as (url, log), aiohttp.ClientSession() as http:
             assert not any("UNSIGNED" in line for line in log)
             kudos = message(connector.url, "kudos <at>Ben</at> #empathy thanks", mentions=(BEN_T,))
-            async with http.post(f"{url}/api/messages", json=kudos) as resp:
-                assert resp.status == 401
-            async with http.post(f"{url}/api/messages", json=kudos,
-                                 headers={"Authorization": "Bearer forged.token.here"}) as resp:
-                assert resp.status == 401
+            for headers, status in attempts:
+                async with http.post(f"{url}/api/messages", json=kudos, headers=headers) as resp:
+                    assert resp.status == status
+            async with http.post(f"{url}/api/messages", json=foreign,
+                                 headers={"Authorization": f"Bearer {channel_token(connector.url)}"}) as resp:
+                assert resp.status == 403
     finally:
         await connector.stop()
+        await keys.stop()
     out = tmp_path / "export.jsonl"
     assert run_cli(["export", "--out", str(out)], env).returncode == 0
     assert [r for r in records(out) if r["type"] == "kudos"] == [] and connector.calls == []

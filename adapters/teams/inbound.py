@@ -28,7 +28,9 @@ from bot.events import (
 from bot.parser import split_command_line
 
 PLATFORM = "teams"
+ACTION_TOKEN = "action_token"  # the key render.card puts the bot's signature under
 _TAGS = re.compile(r"<[^>]+>")
+_LEADING_AT = re.compile(r"^\s*<at>.*?</at>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,26 @@ def tenant_of(activity: Activity) -> str:
 
 
 def conversation_kind(activity: Activity) -> str:
-    kind = getattr(activity.conversation, "conversation_type", None) or ""
-    return {"personal": "personal", "groupChat": "groupChat", "channel": "channel"}.get(kind, kind or "personal")
+    """personal | groupChat | channel. Teams does not always say (older clients, some events): a
+    ``;messageid=`` thread or a team in channelData means a channel, ``isGroup`` a group chat."""
+    conversation = activity.conversation
+    kind = getattr(conversation, "conversation_type", None) or ""
+    if kind in ("personal", "groupChat", "channel"):
+        return kind
+    data = _channel_data(activity)
+    if ";messageid=" in (conversation.id if conversation else "") or data.get("team") or data.get("channel"):
+        return "channel"
+    if getattr(conversation, "is_group", None):
+        return "groupChat"
+    return kind or "personal"
+
+
+def base_conversation_id(conversation_id: str) -> str:
+    """A conversation without its thread: ``19:x@thread.tacv2;messageid=123`` -> ``19:x@thread.tacv2``.
+
+    References are saved and looked up under this id, whatever kind of conversation it is.
+    """
+    return conversation_id.partition(";messageid=")[0]
 
 
 def dedupe_key(activity: Activity) -> str:
@@ -95,12 +115,22 @@ def mentioned_users(activity: Activity) -> list[MentionedUser]:
 
 
 def command_text(activity: Activity, users: list[MentionedUser]) -> str:
-    """The message without the bot's @mention, each other mention replaced by its token, tags gone."""
+    """The message without the bot's @mention, each other mention replaced by its token, tags gone.
+
+    The bot's mention text is the app's name in that team, which may differ from the name in the
+    mention entity: when the entity's text is not in the message, the leading ``<at>`` tag is it.
+    """
     bot_id = activity.recipient.id if activity.recipient else None
     text = activity.text or ""
+    people = {user.text for user in users}
     for mention in activity.get_mentions():
         if mention.mentioned is not None and mention.mentioned.id == bot_id:
-            text = text.replace(mention.text or f"<at>{mention.mentioned.name}</at>", " ")
+            said = mention.text or f"<at>{mention.mentioned.name}</at>"
+            leading = _LEADING_AT.match(text)
+            if said in text:
+                text = text.replace(said, " ")
+            elif leading and leading.group(0).strip() not in people:
+                text = " " + text[leading.end():]
     for n, user in enumerate(users):
         text = text.replace(user.text, f" \x00{n}\x00 ")
     text = html.unescape(_TAGS.sub(" ", text)).replace("\xa0", " ")
@@ -110,16 +140,37 @@ def command_text(activity: Activity, users: list[MentionedUser]) -> str:
 
 
 def submitted_action(activity: Activity) -> ActionInput | None:
-    """A card button: a message activity with ``value`` or an ``adaptiveCard/action`` invoke."""
-    value: Any = activity.value
-    if activity.type == "invoke":
-        if activity.name != "adaptiveCard/action" or not isinstance(value, dict):
-            return None
-        value = (value.get("action") or {}).get("data")
+    """A card button: a message activity with ``value`` or an ``adaptiveCard/action`` invoke.
+
+    Whether the bot signed it is :func:`action_token`'s part; this only reads what was submitted.
+    """
+    value = _submitted_data(activity)
     if not isinstance(value, dict) or not value.get("action_id"):
         return None
-    form = {str(k): _form_value(v) for k, v in value.items() if k not in ("action_id", "value", "msteams")}
+    form = {str(k): _form_value(v) for k, v in value.items()
+            if k not in ("action_id", "value", "msteams", ACTION_TOKEN)}
     return ActionInput(action_id=str(value["action_id"]), value=str(value.get("value") or ""), form=form)
+
+
+def action_token(activity: Activity) -> str:
+    """The signature the bot put on the button that was clicked ("" when there is none)."""
+    value = _submitted_data(activity)
+    token = value.get(ACTION_TOKEN) if isinstance(value, dict) else None
+    return token if isinstance(token, str) else ""
+
+
+def is_card_action_invoke(activity: Activity) -> bool:
+    return activity.type == "invoke" and activity.name == "adaptiveCard/action"
+
+
+def _submitted_data(activity: Activity) -> Any:
+    value: Any = activity.value
+    if activity.type == "invoke":
+        if not is_card_action_invoke(activity) or not isinstance(value, dict):
+            return None
+        action = value.get("action")
+        return action.get("data") if isinstance(action, dict) else None
+    return value
 
 
 def actor(activity: Activity, email: str = "", name: str = "") -> Actor:
@@ -139,6 +190,11 @@ def split_thread(conversation_id: str) -> tuple[str, str]:
     return channel, root
 
 
+def thread_root(activity: Activity) -> str:
+    """The root post of the channel thread this message is in ("" outside a channel thread)."""
+    return address(activity).thread
+
+
 def address(activity: Activity) -> Address:
     """Channel posts: the conversation is the channel, the thread its root post (Teams threads every post)."""
     conversation, thread = activity.conversation.id, ""
@@ -149,15 +205,20 @@ def address(activity: Activity) -> Address:
 
 
 def message_input(activity: Activity, mentions: tuple[Mention, ...], users: list[MentionedUser],
-                  commands: frozenset[str]) -> CommandInput | ReplyInput | None:
-    """A command (``kudos @Ben ...``), or, inside someone else's channel thread, a thread reply."""
+                  commands: frozenset[str], under_bot_post: bool = False) -> CommandInput | ReplyInput | None:
+    """A command (``kudos @Ben ...``), or, in the thread of one of the bot's own posts (a prompt,
+    a story thread), a thread reply unless it starts with a command.
+
+    Teams delivers a channel message only when it @mentions the bot, so in any other thread the
+    message was addressed to the bot: it is a command, and an unknown word gets the usual answer.
+    """
     text = command_text(activity, users)
     split = split_command_line(text)
     if split is None:
         return None
     name, rest = split
     thread = address(activity).thread
-    if thread and thread != activity.id and name not in commands:
+    if under_bot_post and thread and thread != activity.id and name.lower() not in commands:
         return ReplyInput(text=text, mentions=mentions)
     return CommandInput(name=name, text=rest, mentions=mentions)
 

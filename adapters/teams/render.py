@@ -1,15 +1,18 @@
 """Neutral messages as Adaptive Cards 1.5 (what Teams renders in chats and channels).
 
-Buttons become ``Action.Submit`` whose ``data`` carries ``action_id`` and ``value``: Teams posts them
-back as a message activity with that ``value``, which :mod:`adapters.teams.inbound` turns into an
+Buttons become ``Action.Submit`` whose ``data`` carries ``action_id``, ``value`` and the bot's
+signature of both (``action_token``, see :mod:`adapters.teams.action_tokens`): Teams posts them back
+as a message activity with that ``value``, which :mod:`adapters.teams.inbound` turns into an
 ``ActionInput`` for the core.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from adapters.teams.inbound import ACTION_TOKEN
 from bot.messages import Actions, Context, Fields, Message, Section
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -24,7 +27,7 @@ def markdown(text: str) -> str:
     return _LINK.sub(r"[\2](\1)", _BOLD.sub(r"**\1**", text))
 
 
-def card(message: Message) -> dict[str, Any]:
+def card(message: Message, sign: Callable[[str, str], str] | None = None) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
     for block in message.blocks or (Section(text=message.text),):
@@ -38,8 +41,10 @@ def card(message: Message) -> dict[str, Any]:
                          "isSubtle": True})
         elif isinstance(block, Actions):
             for button in block.buttons:
-                action: dict[str, Any] = {"type": "Action.Submit", "title": button.label,
-                                          "data": {"action_id": button.action_id, "value": button.value}}
+                data = {"action_id": button.action_id, "value": button.value}
+                if sign is not None:
+                    data[ACTION_TOKEN] = sign(button.action_id, button.value)
+                action: dict[str, Any] = {"type": "Action.Submit", "title": button.label, "data": data}
                 if button.style in _STYLE:
                     action["style"] = _STYLE[button.style]
                 actions.append(action)

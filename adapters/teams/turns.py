@@ -3,6 +3,10 @@
 Teams re-sends a turn that has not been answered within 15 s, so the handler only records the
 event (``dispatcher.submit``) and returns; the core handles it in the background and its replies
 go out through the outbox and :class:`adapters.teams.sender.TeamsSender`.
+
+A card click counts only with the bot's signature (:mod:`adapters.teams.action_tokens`); without
+it nothing is recorded, and an ``adaptiveCard/action`` invoke gets an error response. Every
+``adaptiveCard/action`` invoke is answered with a Universal Actions response, never an empty body.
 """
 
 from __future__ import annotations
@@ -11,14 +15,16 @@ import asyncio
 import logging
 from typing import Any
 
-from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.activity import Activity, ActivityTypes, ContentTypes, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from sqlalchemy.exc import IntegrityError
 
 from adapters.teams import inbound
+from adapters.teams.action_tokens import ActionSigner
+from bot.events import Input, Mention
 from bot.stories.grammar import leaves_no_trace
-from bot.events import ActionInput, Input, Mention
+from bot.texts import t
 from extramile.runtime import Runtime
 from storage import teams as repo
 
@@ -32,8 +38,9 @@ _INSTALL_EVENTS = {"teamMemberAdded", "channelCreated", "channelRenamed", "teamR
 class TeamsTurns:
     """The SDK ``Agent`` the CloudAdapter calls for every activity posted to /api/messages."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, signer: ActionSigner) -> None:
         self.runtime = runtime
+        self.signer = signer
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -46,18 +53,31 @@ class TeamsTurns:
         if activity.type not in (ActivityTypes.message, ActivityTypes.invoke):
             self._save_reference(activity)
             return
-        given: Input | None = inbound.submitted_action(activity)
+        card_invoke = inbound.is_card_action_invoke(activity)
+        if activity.type == ActivityTypes.invoke and not card_invoke:
+            await _invoke_response(context, 501, None)  # no other invokes are declared in the manifest
+            return
+        action = inbound.submitted_action(activity)
+        if action is not None and not self.signer.verify(inbound.action_token(activity), action.action_id,
+                                                         action.value, activity.conversation.id):
+            log.warning("Teams: ignored a card submit (%s) without the bot's signature", action.action_id[:64])
+            if card_invoke:
+                await _invoke_response(context, 200, _card_error("Unauthorized", t("teams.unsigned_button")))
+            return
+        given: Input | None = action
         if given is None and activity.type == ActivityTypes.message:
             users = inbound.mentioned_users(activity)
             mentions = tuple([await self._mention(context, user) for user in users])
             commands = frozenset(self.runtime.services.extras.get("command_names", ()))
-            given = inbound.message_input(activity, mentions, users, commands)
+            under_bot_post = bool(inbound.thread_root(activity)) and await asyncio.to_thread(
+                self._under_bot_post, activity)
+            given = inbound.message_input(activity, mentions, users, commands, under_bot_post)
         anonymous = leaves_no_trace(given)
         if not anonymous or inbound.conversation_kind(activity) != "personal":
             self._save_reference(activity)
         if given is None:
-            if activity.type == ActivityTypes.invoke:
-                await _invoke_response(context, 200, {})
+            if card_invoke:  # a card action the bot never signed up for: say so on the card
+                await _invoke_response(context, 200, _card_message(t("teams.unknown_button")))
             return
         who = activity.from_property
         email, name = await self._lookup(context, who.id or "", who.aad_object_id or "", who.name or "",
@@ -65,10 +85,13 @@ class TeamsTurns:
         event = inbound.event(activity, given, inbound.actor(activity, email, name),
                               self.runtime.services.clock.now())
         await self.runtime.dispatcher.submit(event)  # records first; handled after the turn is answered
-        if activity.type == ActivityTypes.invoke:
-            assert isinstance(given, ActionInput)
-            await _invoke_response(context, 200, {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
-                                                  "value": "Got it."})
+        if card_invoke:
+            await _invoke_response(context, 200, _card_message(t("teams.button_received")))
+
+    def _under_bot_post(self, activity: Activity) -> bool:
+        """Is this channel message in the thread of a post the bot made (a prompt, a story thread)?"""
+        with self.runtime.services.db.session() as session:
+            return repo.bot_posted(session, inbound.thread_root(activity))
 
     async def _mention(self, context: TurnContext, user: inbound.MentionedUser) -> Mention:
         email, name = await self._lookup(context, user.user_id, user.aad_object_id, user.name)
@@ -95,6 +118,9 @@ class TeamsTurns:
         except Exception as exc:  # noqa: BLE001  the event still counts; the person is linked by email next time
             log.warning("Teams member lookup for %s failed: %s", user_id, exc)
             return "", name
+        if getattr(member, "id", None) not in (user_id, None):
+            log.warning("Teams member lookup for %s answered for someone else; not used", user_id)
+            return "", name
         extra = member.model_extra or {}
         email = (getattr(member, "email", None) or extra.get("email") or getattr(member, "user_principal_name", None)
                  or extra.get("userPrincipalName") or "")
@@ -119,11 +145,10 @@ class TeamsTurns:
         if kind == "personal" and activity.from_property is not None and activity.from_property.id != (
                 activity.recipient.id if activity.recipient else None):
             user_id, user_aad = activity.from_property.id or "", activity.from_property.aad_object_id or ""
-        conversation_id = activity.conversation.id
-        if kind == "channel":
-            # A reply's conversation id carries ";messageid=..."; the channel itself is the part before.
-            conversation_id = conversation_id.split(";messageid=")[0]
-            reference.conversation.id = conversation_id
+        # A thread's conversation id carries ";messageid=..."; the conversation itself is the part before,
+        # and the sender looks references up under that same id.
+        conversation_id = inbound.base_conversation_id(activity.conversation.id)
+        reference.conversation.id = conversation_id
         tenant = inbound.tenant_of(activity)
         saved = reference.model_dump_json(by_alias=True, exclude_none=True)
         services = self.runtime.services
@@ -165,11 +190,21 @@ class TeamsTurns:
         with services.db.session() as session:
             if team_id and whole_team:
                 repo.deactivate_team(session, tenant, team_id, services.clock.now())
-            conversation_id = activity.conversation.id.split(";messageid=")[0]
+            conversation_id = inbound.base_conversation_id(activity.conversation.id)
             repo.set_active(session, tenant, conversation_id, False, services.clock.now())
         log.info("Teams: app removed from %s; its conversation references are inactive", activity.conversation.id)
 
 
-async def _invoke_response(context: TurnContext, status: int, body: dict[str, Any]) -> None:
+async def _invoke_response(context: TurnContext, status: int, body: dict[str, Any] | None) -> None:
     await context.send_activity(Activity(type=ActivityTypes.invoke_response,
                                          value=InvokeResponse(status=status, body=body)))
+
+
+def _card_message(text: str) -> dict[str, Any]:
+    """A Universal Actions response Teams shows on the card as a short message."""
+    return {"statusCode": 200, "type": ContentTypes.message, "value": text}
+
+
+def _card_error(code: str, text: str, status: int = 400) -> dict[str, Any]:
+    """A Universal Actions error response (Teams shows the message on the card)."""
+    return {"statusCode": status, "type": ContentTypes.error, "value": {"code": code, "message": text}}
