@@ -428,6 +428,26 @@ class LlmSettings(Strict):
     send_anonymous: bool = False
 
 
+def _check_https_url(value: str) -> str:
+    value = value.strip()
+    if not re.match(r"^https://[^\s/?#]+\.[^\s/?#]+(/\S*)?$", value):
+        raise ValueError(f"{value!r} is not an https:// URL (Teams accepts only HTTPS links)")
+    return value
+
+
+HttpsUrl = Annotated[str, AfterValidator(_check_https_url)]
+
+
+class TeamsAppSettings(Strict):
+    """``teams:`` — what the Teams app package says about its operator (``extramile manifest teams``).
+
+    Without them the manifest points at ``/privacy`` and ``/terms`` of ``extramile run`` itself.
+    """
+
+    privacy_url: HttpsUrl | None = None
+    terms_url: HttpsUrl | None = None
+
+
 class AppConfig(Strict):
     organization: Organization = Field(default_factory=Organization)
     values: list[Value] = Field(default_factory=list)
@@ -440,6 +460,7 @@ class AppConfig(Strict):
     stories: StoriesSettings = Field(default_factory=StoriesSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     reports: ReportsSettings = Field(default_factory=ReportsSettings)
+    teams: TeamsAppSettings = Field(default_factory=TeamsAppSettings)
 
     @model_validator(mode="after")
     def _defaults_and_uniqueness(self) -> "AppConfig":

@@ -113,12 +113,12 @@ def _manifest(args: argparse.Namespace, config: AppConfig) -> int:
         sys.stdout.write(manifest_yaml(SLASH_COMMANDS, url=url, socket_mode=args.socket_mode))
         return 0
     if args.manifest_platform == "teams":
-        return _teams_manifest(args)
+        return _teams_manifest(args, config)
     print(f"extramile: no manifest for {args.manifest_platform}", file=sys.stderr)
     return 2
 
 
-def _teams_manifest(args: argparse.Namespace) -> int:
+def _teams_manifest(args: argparse.Namespace, config: AppConfig) -> int:
     from adapters.teams.manifest import package
     from bot.features import SLASH_COMMANDS
 
@@ -128,7 +128,8 @@ def _teams_manifest(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        data = package(app_id, SLASH_COMMANDS, version=__version__, url=args.url, name=args.name)
+        data = package(app_id, SLASH_COMMANDS, version=__version__, url=args.url, name=args.name,
+                       privacy_url=config.teams.privacy_url, terms_url=config.teams.terms_url)
     except ValueError:
         print(f"extramile: --app-id {app_id!r} is not a GUID; use the Azure Bot's Microsoft App ID, "
               "e.g. 00000000-0000-0000-0000-000000000000", file=sys.stderr)

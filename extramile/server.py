@@ -1,6 +1,7 @@
 """``extramile run`` with platform credentials: one asyncio process, one aiohttp server.
 
-Routes: ``GET /healthz`` always, plus each configured platform's (``POST /slack/events``,
+Routes: ``GET /healthz``, ``GET /privacy`` and ``GET /terms`` (the README's sections, linked from the
+Teams app package) always, plus each configured platform's (``POST /slack/events``,
 ``POST /api/messages``). Beside the server run the outbox worker and the scheduler.
 :func:`start_server` is also what the end-to-end tests use, on port 0.
 """
@@ -18,7 +19,7 @@ from aiohttp import web
 
 from bot.clock import Clock, clock_from_env
 from bot.config import AppConfig
-from extramile import report_links
+from extramile import pages, report_links
 from extramile.platform import Platform
 from extramile.runtime import Runtime, build_runtime, prepare_database
 from storage.db import Database
@@ -85,6 +86,7 @@ async def start_server(config: AppConfig, db: Database, clock: Clock, platforms:
     app["runtime"] = runtime
     app.router.add_get("/healthz", healthz)
     report_links.add_routes(app)  # GET /reports/<signed token> (issue 7)
+    pages.add_routes(app)
     for platform in platforms:
         platform.attach(app, runtime)
     runner = web.AppRunner(app, access_log=None)

@@ -3,7 +3,9 @@
 Teams requires a 192x192 full-colour icon and a 32x32 outline icon (white on transparent). They
 are drawn here with zlib + struct (a PNG is a few chunks), so the package needs no image library.
 The bot's command menu is generated from ``bot.features.SLASH_COMMANDS``, the same list the Slack
-manifest uses, so a feature that adds a command appears on both platforms.
+manifest uses, so a feature that adds a command appears on both platforms. The developer links
+default to ``/privacy`` and ``/terms`` under ``--url``, pages ``extramile run`` serves; app.yaml's
+``teams.privacy_url`` and ``teams.terms_url`` replace them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ MAX_COMMANDS = 10  # Teams shows at most 10 commands per command list
 
 
 def manifest(app_id: str, commands: Sequence[tuple[str, str, str]], *, version: str, url: str = "",
-             name: str = "Extra Mile", developer: str = "Extra Mile contributors") -> dict[str, Any]:
+             name: str = "Extra Mile", developer: str = "Extra Mile contributors", privacy_url: str | None = None,
+             terms_url: str | None = None) -> dict[str, Any]:
     """manifest.json for a bot-only app in personal chats, group chats and team channels."""
     uuid.UUID(app_id)  # Teams wants the Entra app id (a GUID) as both app id and bot id
     site = url.rstrip("/") or "https://github.com/extramile/extramile"
@@ -40,8 +43,8 @@ def manifest(app_id: str, commands: Sequence[tuple[str, str, str]], *, version: 
         "manifestVersion": MANIFEST_VERSION,
         "version": version,
         "id": app_id,
-        "developer": {"name": developer, "websiteUrl": site, "privacyUrl": f"{site}/privacy",
-                      "termsOfUseUrl": f"{site}/terms"},
+        "developer": {"name": developer, "websiteUrl": site, "privacyUrl": privacy_url or f"{site}/privacy",
+                      "termsOfUseUrl": terms_url or f"{site}/terms"},
         "name": {"short": name[:30], "full": f"{name}: a service-culture bot"[:100]},
         "description": {
             "short": "Kudos, service prompts and stories for internal customers"[:80],
@@ -64,12 +67,13 @@ def manifest(app_id: str, commands: Sequence[tuple[str, str, str]], *, version: 
 
 
 def package(app_id: str, commands: Sequence[tuple[str, str, str]], *, version: str, url: str = "",
-            name: str = "Extra Mile") -> bytes:
+            name: str = "Extra Mile", privacy_url: str | None = None, terms_url: str | None = None) -> bytes:
     """The zip Teams accepts under Apps > Manage your apps > Upload an app."""
     buffer = io.BytesIO()
+    content = manifest(app_id, commands, version=version, url=url, name=name, privacy_url=privacy_url,
+                       terms_url=terms_url)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest(app_id, commands, version=version, url=url, name=name),
-                                                     indent=2, ensure_ascii=False))
+        archive.writestr("manifest.json", json.dumps(content, indent=2, ensure_ascii=False))
         archive.writestr("color.png", color_icon())
         archive.writestr("outline.png", outline_icon())
     return buffer.getvalue()
