@@ -330,19 +330,33 @@ class ReportDelivery(Strict):
         return str(v)
 
 
+MAX_LINK_TTL_S = 30 * 86400
+
+
 class ReportsSettings(Strict):
-    """``reports:`` — privacy threshold, leaderboard names, monthly delivery, link lifetime."""
+    """``reports:`` — privacy threshold, leaderboard names, monthly delivery, link lifetime.
+
+    A report link is a bearer credential to figures about the whole organisation: it lives a day
+    unless the organisation decides otherwise, and never more than :data:`MAX_LINK_TTL_S`.
+    """
 
     min_group_size: int = Field(5, ge=2, le=1000)
     leaderboard_names: bool = False
     delivery: ReportDelivery = Field(default_factory=ReportDelivery)
-    link_ttl: str = "7d"
+    link_ttl: str = "24h"
 
     @field_validator("link_ttl", mode="before")
     @classmethod
     def _ttl(cls, v: Any) -> str:
-        if not _DURATION.match(str(v)):
-            raise ValueError(f"{v!r} is not a duration; write a number and a unit, e.g. 7d, 12h, 2w")
+        match = _DURATION.match(str(v))
+        if not match:
+            raise ValueError(f"{v!r} is not a duration; write a number and a unit, e.g. 24h, 7d, 2w")
+        seconds = int(match.group(1)) * _UNIT_S[match.group(2)]
+        if seconds > MAX_LINK_TTL_S:
+            raise ValueError(f"{v!r} is longer than 30 days, the most a report link may live; "
+                             "write at most 30d (links can be sent again with /culture report)")
+        if seconds <= 0:
+            raise ValueError(f"{v!r} would make every report link expire at once; write e.g. 24h")
         return str(v).strip()
 
     def link_ttl_seconds(self) -> int:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import limits
 from bot.context import Ctx, Services
 from bot.errors import UserError
 from bot.events import (
@@ -101,7 +102,7 @@ class Router:
 
 async def _unknown_command(ctx: Ctx) -> None:
     assert isinstance(ctx.event.input, CommandInput)
-    raise UserError(t("unknown_command", name=ctx.event.input.name, commands=sorted(ctx.services.extras.get("command_names", []))))
+    raise UserError(t("unknown_command", name=limits.clip(ctx.event.input.name), commands=sorted(ctx.services.extras.get("command_names", []))))
 
 
 class Dispatcher:

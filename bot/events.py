@@ -20,6 +20,13 @@ class Address:
 
     ``conversation`` is the platform's channel / chat id; ``thread`` the parent message id when the
     event is in a thread; ``message`` the platform id of the message itself, when there is one.
+    ``is_private``: the conversation is a direct or group message, not a channel.
+
+    ``private_origin``: nobody but the author saw what they sent — a Slack slash command (Slack
+    never shows its text, wherever it is typed), a message in the bot's own Slack DM, a Teams
+    personal chat with the bot, the console. Anonymity is only possible then: where a channel or
+    a group chat already saw who wrote a message, the bot must not pretend it is anonymous. It
+    is False unless an adapter knows better, so a new way in is never taken for private.
     """
 
     platform: str
@@ -28,6 +35,7 @@ class Address:
     thread: str = ""
     message: str = ""
     is_private: bool = False
+    private_origin: bool = False
 
 
 @dataclass(frozen=True)

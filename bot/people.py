@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
+from bot import limits
 from bot.config import AppConfig
 from bot.events import Actor, Mention
 from storage import people as repo
@@ -21,8 +22,26 @@ def find_actor(session: Session, org_id: int, actor: Actor) -> Person | None:
     return person
 
 
+def storable_id(user_id: str) -> bool:
+    """Whether a platform account id can be an identity (Slack's and Entra's ids are short and plain)."""
+    return 0 < len(user_id) <= limits.PLATFORM_ID and limits.bad_character(user_id) is None
+
+
+def _storable(actor: Actor) -> Actor:
+    """What the platform says about an account, made to fit our columns.
+
+    Slack and Entra allow display names longer than ``person.name`` and characters no database
+    stores; nobody can fix those from the chat, so they are cut and cleaned rather than refused.
+    An email or timezone that cannot be stored as it is would be wrong if cut: it is dropped.
+    """
+    return Actor(platform=actor.platform, tenant=actor.tenant, user_id=actor.user_id,
+                 name=limits.fit(actor.name, limits.NAME), email=limits.fit_email(actor.email),
+                 timezone=limits.fit_timezone(actor.timezone))
+
+
 def resolve_actor(session: Session, org_id: int, actor: Actor, now: datetime) -> Person:
     """Find or register the person behind an account; the same email on two platforms is one person."""
+    actor = _storable(actor)
     person = repo.by_identity(session, actor.platform, actor.tenant, actor.user_id)
     if person is not None:
         _refresh(session, person, actor.name, actor.email, actor.timezone)

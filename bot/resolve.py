@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import process as fuzzy
 
-from bot import people
+from bot import limits, people
 from bot.context import Ctx
 from bot.errors import UserError
 from bot.parser import PersonRef
@@ -23,13 +23,17 @@ from storage.models import Person
 def resolve_person(ctx: Ctx, ref: PersonRef, unknown_text: str = "kudos.unknown_person") -> Person:
     """The person a reference names; :class:`UserError` (text ``unknown_text``) when unknown."""
     person: Person | None
-    if ref.mention is not None:
+    if ref.mention is not None and not people.storable_id(ref.mention.user_id):
+        person = None  # not an account id any platform gives out (a forged form): nobody
+    elif ref.mention is not None:
         person = people.resolve_mention(ctx.session, ctx.org_id, ctx.event.where.platform,
                                         ctx.event.where.tenant, ref.mention, ctx.now())
     else:
         person = people_repo.by_handle(ctx.session, ctx.org_id, ref.handle)
     if person is None:
-        raise UserError(t(unknown_text, handle=ref.handle, suggestion=suggest_handle(ctx, ref.handle)))
+        handle = ref.handle or (ref.mention.name if ref.mention else "") or ref.raw
+        raise UserError(t(unknown_text, handle=limits.clip(handle.lstrip("@")),
+                          suggestion=suggest_handle(ctx, ref.handle[: limits.HANDLE])))
     return person
 
 

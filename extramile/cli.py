@@ -37,10 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write every record as JSON Lines")
     export.add_argument("--out", required=True, help="file to write ('-' for stdout)")
 
-    report = sub.add_parser("report", help="write the monthly culture report (html, csv zip, json or md)")
+    report = sub.add_parser("report", help="write the monthly culture report (html, csv zip, json or md); "
+                                           "list or revoke report links")
     report.add_argument("--month", help="YYYY-MM (default: last month in the organisation's timezone)")
     report.add_argument("--format", choices=["html", "csv", "json", "md"], default="html")
-    report.add_argument("--out", required=True, help="file to write ('-' for stdout)")
+    report.add_argument("--out", help="file to write ('-' for stdout); required to write a report")
+    report_sub = report.add_subparsers(dest="report_command", metavar="ACTION")
+    report_sub.add_parser("links", help="list the report links that still work")
+    revoke = report_sub.add_parser("revoke", help="make report links already sent stop working")
+    revoke.add_argument("link", nargs="?", default="", help="a link (its URL or token) or its number")
+    revoke.add_argument("--all", action="store_true", help="every link that still works")
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -196,6 +202,16 @@ def _export(args: argparse.Namespace, config: AppConfig) -> int:
 
 
 def _report(args: argparse.Namespace, config: AppConfig) -> int:
+    if args.report_command is not None:
+        from extramile.link_commands import list_links, revoke_links
+
+        if args.report_command == "links":
+            return list_links(Database(), clock_from_env(), _auto_migrate())
+        return revoke_links(Database(), clock_from_env(), _auto_migrate(), args.link, args.all)
+    if not args.out:
+        print("extramile: report needs --out FILE ('-' for stdout), e.g. extramile report --out report.html",
+              file=sys.stderr)
+        return 2
     import re
     from zoneinfo import ZoneInfo
 

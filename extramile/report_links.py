@@ -1,7 +1,7 @@
-"""``GET /reports/<token>``: a signed, expiring link to one month's culture report (HR only).
+"""``GET /reports/<token>``: a signed, expiring, revocable link to one month's culture report (HR only).
 
-``?format=csv|json|md`` serves the other formats of the same report. An altered or expired token,
-or one for somebody who is no longer in ``roles.hr``, gets 403 and nothing else.
+``?format=csv|json|md`` serves the other formats of the same report. An altered, expired or
+revoked token, or one for somebody who is no longer in ``roles.hr``, gets 403 and nothing else.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ async def serve_report(request: web.Request) -> web.Response:
     with services.db.session() as session:
         try:
             grant = links.verify(links.secret(session, now), request.match_info["token"], now)
+            links.check(session, grant, now)
         except links.BadToken:
             return web.Response(status=403, text=FORBIDDEN)
         person = people_repo.get(session, grant.person_id)

@@ -165,6 +165,8 @@ class SchedulerCursor(SQLModel, table=True):
 # Teams conversation references and member cache (issue 4).
 # Service-value prompts and stories (issue 6).
 from storage.prompts_models import (  # noqa: E402,F401
+    KudosOffer,
+    KudosOfferRecipient,
     PromptPost,
     PromptReply,
     PromptSchedule,
@@ -172,7 +174,7 @@ from storage.prompts_models import (  # noqa: E402,F401
     StoryValue,
     ValueSuggestion,
 )
-from storage.report_models import ReportSecret  # noqa: E402,F401  (issue 7: the culture report's tables)
+from storage.report_models import ReportLink, ReportSecret  # noqa: E402,F401  (the culture report's tables)
 
 # Internal requests (issue 5).
 from storage.request_models import Request, RequestEvent, RequestReminder  # noqa: E402,F401

@@ -10,6 +10,8 @@ from sqlmodel import Session, select
 
 from storage.models import Identity, Organization, Person, Team, Workspace
 
+HANDLE_LENGTH: int = Person.__table__.c.handle.type.length  # type: ignore[attr-defined]
+
 
 def ensure_organization(session: Session, slug: str, name: str, timezone: str) -> Organization:
     org = session.exec(select(Organization).where(Organization.slug == slug)).first()
@@ -88,6 +90,7 @@ def teams(session: Session, org_id: int) -> Sequence[Team]:
 def free_handle(session: Session, org_id: int, wanted: str) -> str:
     """A handle not yet taken: ``ana``, then ``ana2``, ``ana3``..."""
     base = "".join(ch for ch in wanted.lower() if ch.isalnum() or ch in "._-") or "user"
+    base = base[: HANDLE_LENGTH - 6]  # room for a numeric suffix within the column
     candidate, n = base, 1
     while by_handle(session, org_id, candidate) is not None:
         n += 1

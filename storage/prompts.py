@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from storage.db import add_unless_duplicate
 from storage.models import SentMessage
-from storage.prompts_models import PromptPost, PromptReply, PromptSchedule
+from storage.prompts_models import KudosOffer, KudosOfferRecipient, PromptPost, PromptReply, PromptSchedule
 
 POST_REF = "prompt:"
 
@@ -150,6 +150,27 @@ def kudos_given_from_reply(session: Session, org_id: int, source_ref: str) -> bo
 
     return session.exec(select(Kudos.id).where(Kudos.org_id == org_id, Kudos.source == "prompt-reply",
                                                Kudos.source_ref == source_ref)).first() is not None
+
+
+def add_kudos_offer(session: Session, org_id: int, post_id: int, giver_id: int, text: str,
+                    recipient_ids: Sequence[int], now: datetime) -> KudosOffer:
+    offer = KudosOffer(org_id=org_id, post_id=post_id, giver_id=giver_id, text=text, created_at=now)
+    session.add(offer)
+    session.flush()
+    for position, person_id in enumerate(dict.fromkeys(recipient_ids)):
+        session.add(KudosOfferRecipient(offer_id=offer.id, person_id=person_id, position=position))
+    session.flush()
+    return offer
+
+
+def kudos_offer(session: Session, org_id: int, offer_id: int) -> tuple[KudosOffer, list[int]] | None:
+    """An offer of the organisation and its recipients' ids in order, or None."""
+    offer = session.get(KudosOffer, offer_id)
+    if offer is None or offer.org_id != org_id:
+        return None
+    rows = session.exec(select(KudosOfferRecipient.person_id).where(KudosOfferRecipient.offer_id == offer_id)
+                        .order_by(KudosOfferRecipient.position)).all()
+    return offer, list(rows)
 
 
 def export_records(session: Session, org_id: int) -> Iterator[dict[str, object]]:

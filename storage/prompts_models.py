@@ -109,3 +109,28 @@ class ValueSuggestion(SQLModel, table=True):
     subject_id: int
     value_slug: str = Field(max_length=64)
     created_at: datetime = Field(sa_column=_ts())
+
+
+class KudosOffer(SQLModel, table=True):
+    """A praising reply in a prompt's thread, offered to its author as a kudos ("make it a kudos").
+
+    The button carries only this row's id: who gives, to whom and with which words are read from
+    here when it is clicked, because a click's payload is whatever the clicker's client sends.
+    """
+
+    __tablename__ = "kudos_offer"
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id")
+    post_id: int = Field(foreign_key="prompt_post.id", index=True)
+    giver_id: int = Field(foreign_key="person.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class KudosOfferRecipient(SQLModel, table=True):
+    """Whom a :class:`KudosOffer` thanks, in the order the reply named them."""
+
+    __tablename__ = "kudos_offer_recipient"
+    offer_id: int = Field(foreign_key="kudos_offer.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    position: int = Field(default=0)

@@ -25,3 +25,20 @@ class ReportSecret(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ReportLink(SQLModel, table=True):
+    """A report link sent to an HR person; its signed token names this row.
+
+    A link works while its row says so: not expired and not revoked (``extramile report revoke``),
+    whatever the token says, so a link already sent can be taken back.
+    """
+
+    __tablename__ = "report_link"
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    month: str = Field(max_length=7)
+    issued_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

@@ -152,6 +152,12 @@ def exclusive_pairs(session: Session, org_id: int, since: datetime, end: datetim
     return pairs
 
 
+def existing_link_secret(session: Session) -> str | None:
+    """The stored signing key if one was ever created (reading it never creates one)."""
+    row = session.get(ReportSecret, "report_links")
+    return row.value if row is not None else None
+
+
 def link_secret(session: Session, now: datetime) -> str:
     """The stored signing key for report links, created on first use (EXTRAMILE_SECRET wins over it)."""
     return stored_secret(session, "report_links", now)

@@ -54,7 +54,8 @@ class Harness:
     def event(self, email: str, given: Input, key: str | None = None, platform: str = "console") -> Event:
         return Event(dedupe_key=key or f"test:{uuid.uuid4()}",
                      actor=Actor(platform=platform, tenant="local", user_id=email, email=email),
-                     where=Address(platform=platform, tenant="local", conversation="console", is_private=True),
+                     where=Address(platform=platform, tenant="local", conversation="console", is_private=True,
+                                   private_origin=True),
                      input=given, received_at=self.clock.now())
 
     async def send(self, event: Event) -> str:

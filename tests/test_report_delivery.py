@@ -18,7 +18,7 @@ async def test_only_hr_gets_the_report(harness: Harness) -> None:
     assert "Culture report 2026-10" in out
     assert "[file] Culture report 2026-10 (HTML): http://localhost:3000/reports/" in out
     rows = harness.outbox()
-    assert [r.kind for r in rows] == ["ephemeral", "ephemeral"]  # both answers private
+    assert [r.kind for r in rows] == ["ephemeral", "dm"]  # both answers private; the report in a direct message
     refusal, answer = (message_from_json(r.body) for r in rows)
     assert refusal.attachments == ()
     (attachment,) = answer.attachments

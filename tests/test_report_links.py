@@ -64,7 +64,7 @@ async def test_signed_link_serves_hr_and_refuses_the_rest(server) -> None:  # ty
         clock.advance(timedelta(days=7, seconds=-1))
         async with http.get(f"{srv.url}/reports/{token}") as resp:
             assert resp.status == 200
-        clock.advance(timedelta(seconds=1))  # reports.link_ttl (7d) is over
+        clock.advance(timedelta(seconds=1))  # the link's lifetime (7 days here) is over
         async with http.get(f"{srv.url}/reports/{token}") as resp:
             assert resp.status == 403
 

@@ -37,7 +37,11 @@ async def test_hr_gets_the_report_file_in_their_dm_and_others_are_refused(rig: S
     files = json.loads(complete["files"]) if isinstance(complete["files"], str) else complete["files"]
     uploaded = rig.fake.files[files[0]["id"]]["content"].decode()
     assert uploaded.lstrip().lower().startswith("<!doctype html") and "<svg" in uploaded
-    assert not [p for p in rig.fake.called("chat.postEphemeral") if p["user"] == HANA_ID]  # DM, not ephemeral
+    # In the channel Hana typed in, only a pointer to her DM: no file, no link.
+    await rig.until(lambda: any(p["user"] == HANA_ID for p in rig.fake.called("chat.postEphemeral")))
+    pointers = [p for p in rig.fake.called("chat.postEphemeral") if p["user"] == HANA_ID]
+    assert [p["text"] for p in pointers] == ["I've sent you a private message with the culture report for 2026-11."]
+    assert "/reports/" not in json.dumps(pointers)
 
     status, _ = await rig.command("/culture", "report 2026-11", user_id=ANA_ID)
     await rig.until(lambda: "HR" in rig.fake.called("chat.postEphemeral")[-1]["text"])

@@ -73,7 +73,7 @@ async def test_bad_dates_unknown_owners_and_bad_shapes_record_nothing(harness: H
         "/request @ben @chloe the figures": "one owner",
         "/request @ben": "Say what you need from @ben",
         "/request ack 12x": "is not a request number",
-        "/request ack REQ-99": "There is no REQ-99",
+        "/request ack REQ-99": "REQ-99 is not one of your requests",
         "/request reopen REQ-1": "Say what is still missing",
     }
     for line, expected in cases.items():
@@ -86,14 +86,15 @@ async def test_bad_dates_unknown_owners_and_bad_shapes_record_nothing(harness: H
 
 async def test_only_the_people_a_step_belongs_to_may_take_it(harness: Harness) -> None:
     await harness.say(ANA, "/request @ben send me the Q3 figures")
-    assert "Only Ben Brooks can acknowledge REQ-1" in await harness.say(CHLOE, "/request ack REQ-1")
+    # Somebody who is not a party learns nothing (see test_security_requests.py); the parties hear who may.
+    assert "REQ-1 is not one of your requests" in await harness.say(CHLOE, "/request ack REQ-1")
     assert "Only Ben Brooks can acknowledge REQ-1" in await click(harness, ANA, "request:ack", "1")
-    assert "Only Ben Brooks can decline REQ-1" in await click(harness, CHLOE, "request:decline", "1")
+    assert "REQ-1 is not one of your requests" in await click(harness, CHLOE, "request:decline", "1")
     assert "Only Ana Alvarez can cancel REQ-1" in await harness.say(BEN, "/request cancel REQ-1")
     await harness.say(BEN, "/request done REQ-1 sent")
     assert "Only Ana Alvarez can confirm REQ-1" in await harness.say(BEN, "/request confirm REQ-1")
     assert "Only Ana Alvarez can rate REQ-1" in await harness.say(BEN, "/request rate REQ-1 5")
-    assert "Only Ana Alvarez or Ben Brooks can see REQ-1" in await harness.say(CHLOE, "/request show REQ-1")
+    assert "REQ-1 is not one of your requests" in await harness.say(CHLOE, "/request show REQ-1")
     assert "can't be confirmed" not in await harness.say(ANA, "/request confirm REQ-1")
     assert "can't get a promise now" in await harness.say(BEN, "/request promise REQ-1 Friday")
     assert "from 1 (poor) to 5" in await harness.say(ANA, "/request rate REQ-1 7")
@@ -151,7 +152,7 @@ async def test_reopen_decline_cancel_and_reassign(harness: Harness) -> None:
     assert "REQ-4 was reassigned to Chloe Chen; nothing more to do for you." in out
     assert "→ Chloe Chen (@chloe, private):\n    *REQ-4* — Ana Alvarez asks you" in out
     assert "REQ-4 is now with Chloe Chen." in out
-    assert "Only Chloe Chen can acknowledge" in await harness.say(BEN, "/request ack REQ-4")
+    assert "REQ-4 is not one of your requests" in await harness.say(BEN, "/request ack REQ-4")
     assert "Chloe Chen acknowledged" in await harness.say(CHLOE, "/request ack REQ-4")
     statuses = [r.status for r in requests(harness)]
     assert statuses == ["delivered", "declined", "cancelled", "acknowledged"]

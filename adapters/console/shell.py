@@ -73,7 +73,8 @@ class ConsoleShell:
         event = Event(
             dedupe_key=f"console:{uuid.uuid4()}",
             actor=self.actor(),
-            where=Address(platform=PLATFORM, tenant=TENANT, conversation="console", is_private=True),
+            where=Address(platform=PLATFORM, tenant=TENANT, conversation="console", is_private=True,
+                          private_origin=True),
             input=CommandInput(name=name, text=text),
             received_at=self.clock.now(),
         )

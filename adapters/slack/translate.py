@@ -109,7 +109,7 @@ def command_event(body: Mapping[str, Any], users: Mapping[str, UserInfo], now: d
     name = str(body.get("command", "")).lstrip("/").lower()
     key = f"slack:{team}:cmd:{body.get('trigger_id') or body_hash(body)}"
     where = Address(platform=PLATFORM, tenant=team, conversation=channel,
-                    is_private=is_private_channel(channel, str(body.get("channel_name", ""))))
+                    is_private=is_private_channel(channel, str(body.get("channel_name", ""))), private_origin=True)
     return _event(key, actor(team, user_id, users.get(user_id), str(body.get("user_name", ""))), where,
                   CommandInput(name=name, text=text, mentions=mentions, channels=channels), now)
 
@@ -258,7 +258,7 @@ def direct_message_event(body: Mapping[str, Any], users: Mapping[str, UserInfo],
     if in_thread and name not in commands:
         return reply_event(body, users, now)
     where = Address(platform=PLATFORM, tenant=team, conversation=channel, message=str(event.get("ts", "")),
-                    is_private=True)
+                    is_private=True, private_origin=True)
     return _event(f"slack:{team}:ev:{body.get('event_id') or body_hash(body)}", actor(team, user_id, users.get(user_id)),
                   where, CommandInput(name=name, text=rest, mentions=mentions, channels=channels), now)
 

@@ -200,8 +200,9 @@ def address(activity: Activity) -> Address:
     conversation, thread = activity.conversation.id, ""
     if conversation_kind(activity) == "channel":
         conversation, thread = split_thread(conversation)
+    personal = conversation_kind(activity) == "personal"
     return Address(platform=PLATFORM, tenant=tenant_of(activity), conversation=conversation, thread=thread,
-                   message=activity.id or "", is_private=conversation_kind(activity) == "personal")
+                   message=activity.id or "", is_private=personal, private_origin=personal)
 
 
 def message_input(activity: Activity, mentions: tuple[Mention, ...], users: list[MentionedUser],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import limits
 from bot.errors import UserError
 from bot.events import Mention
 from bot.parser import PersonRef, first_word, text_between, tokenize
@@ -52,6 +53,7 @@ def parse(text: str, mentions: tuple[Mention, ...] = ()) -> KudosCommand:
     text = text.strip()
     if not text:
         return OpenForm()
+    limits.check_characters(text, "Your kudos")
     word, rest = first_word(text)
     if word == "help":
         return Help()
@@ -59,7 +61,7 @@ def parse(text: str, mentions: tuple[Mention, ...] = ()) -> KudosCommand:
         return Mine()
     if word == "top":
         if rest and not _MONTH.match(rest):
-            raise UserError(t("kudos.bad_month", given=rest))
+            raise UserError(t("kudos.bad_month", given=limits.clip(rest)))
         return Top(month=rest or None)
     if word == "leaderboard":
         if rest.lower() not in ("on", "off"):

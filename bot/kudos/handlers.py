@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import people
+from bot import limits, people
 from bot.context import Ctx
 from bot.dates import month_bounds, parse_month
 from bot.errors import UserError
@@ -66,7 +66,7 @@ async def on_reaction(ctx: Ctx) -> None:
     if given.emoji.strip(":") != ctx.config.kudos.reaction_emoji or given.item_author is None:
         return
     author = people.resolve_actor(ctx.session, ctx.org_id, given.item_author, ctx.now())
-    excerpt = given.item_text.strip().replace("\n", " ")
+    excerpt = limits.fit(given.item_text, 10_000)  # someone else's words: made storable, not refused
     if len(excerpt) > 120:
         excerpt = excerpt[:117] + "..."
     message = t("kudos.reaction_message", emoji=given.emoji, excerpt=excerpt)

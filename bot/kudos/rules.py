@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import process as fuzzy
 
+from bot import limits
 from bot.config import AppConfig
 from bot.context import Ctx
 from bot.errors import UserError
@@ -20,6 +21,10 @@ from bot.resolve import resolve_people
 from bot.texts import t
 from storage import kudos as repo
 from storage.models import Kudos, Person
+
+
+# ``kudos.source_ref``: where a kudos came from (a permalink, "REQ-12"); a reference, so cut to fit.
+SOURCE_REF = 500
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ def check_values(config: AppConfig, slugs: Sequence[str]) -> list[str]:
     for slug in slugs:
         if slug not in known:
             best = fuzzy.extractOne(slug, known, score_cutoff=50)
-            raise UserError(t("kudos.unknown_value", value=slug, suggestion=best[0] if best else "", values=known))
+            raise UserError(t("kudos.unknown_value", value=limits.clip(slug), suggestion=best[0] if best else "", values=known))
     if config.kudos.require_value and not slugs:
         raise UserError(t("kudos.value_required", values=known))
     return list(slugs)
@@ -70,6 +75,7 @@ def give(ctx: Ctx, giver: Person, recipients: Sequence[Person], values: Sequence
         raise UserError(t("kudos.too_many", count=len(recipients), limit=settings.max_recipients))
     values = check_values(ctx.config, values)
     message = message.strip()
+    limits.check_characters(message, "Your kudos message")
     if not message:
         raise UserError(t("kudos.no_message", names=" ".join(f"@{r.handle}" for r in recipients)))
     if len(message) > settings.max_length:
@@ -80,7 +86,7 @@ def give(ctx: Ctx, giver: Person, recipients: Sequence[Person], values: Sequence
                           resets=_reset_text(ctx, giver, left.resets_at)))
     return repo.record(ctx.session, org_id=ctx.org_id, giver_id=giver.id, recipient_ids=[r.id for r in recipients],
                        values=values, message=message, now=ctx.now(), platform=ctx.event.where.platform,
-                       source=source, source_ref=source_ref)
+                       source=source, source_ref=source_ref[:SOURCE_REF])
 
 
 def _reset_text(ctx: Ctx, giver: Person, resets_at: datetime) -> str:

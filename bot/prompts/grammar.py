@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import limits
 from bot.errors import UserError
 from bot.events import ChannelMention
 from bot.parser import first_word
 from bot.prompts.when import WhenError, parse_when
 from bot.texts import t
+
+
+_ID = re.compile(r"^[0-9]{1,9}$")  # ASCII digits that fit a database integer
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ def parse(text: str, channels: tuple[ChannelMention, ...] = ()) -> PromptsComman
     word, rest = first_word(text)
     if word in ("", "help"):
         return Help()
+    limits.check_characters(text, "Your schedule")
     if word == "add":
         return _parse_add(rest, channels)
     if word == "list":
@@ -68,12 +74,12 @@ def parse(text: str, channels: tuple[ChannelMention, ...] = ()) -> PromptsComman
         if rest.startswith("#"):
             return Preview(None, rest.lstrip("#").strip().lower())
         return Preview(_schedule_id(rest, word), None)
-    raise UserError(t("prompts.unknown_verb", verb=word))
+    raise UserError(t("prompts.unknown_verb", verb=limits.clip(word)))
 
 
 def _schedule_id(rest: str, verb: str) -> int:
     token = rest.strip().lstrip("#")
-    if not token.isdigit():
+    if not _ID.match(token):
         raise UserError(t("prompts.need_id", verb=verb))
     return int(token)
 
@@ -85,11 +91,12 @@ def _parse_add(rest: str, channels: tuple[ChannelMention, ...]) -> Add:
     head = words[0]
     mention = next((c for c in channels if c.token == head), None)
     if mention is not None:
-        channel, label = mention.channel_id, f"#{mention.name}" if mention.name else mention.channel_id
+        channel = limits.check_text(mention.channel_id, limits.CHANNEL, "That channel")
+        label = limits.fit(f"#{mention.name}" if mention.name else mention.channel_id, limits.CHANNEL)
     elif head.lower() in ("here", "#here"):
         channel, label = "", "this channel"  # the conversation the command was typed in
     elif head.startswith("#") and len(head) > 1:
-        channel = label = head.rstrip(".,;:")
+        channel = label = limits.check_text(head.rstrip(".,;:"), limits.CHANNEL, "That channel name")
     else:
         raise UserError(t("prompts.add_usage"))
     words = words[1:]
@@ -102,8 +109,8 @@ def _parse_add(rest: str, channels: tuple[ChannelMention, ...]) -> Add:
         try:
             timezone = ZoneInfo(timezone).key
         except (ZoneInfoNotFoundError, ValueError):
-            raise UserError(t("prompts.bad_timezone", timezone=timezone)) from None
-    when = " ".join(words)
+            raise UserError(t("prompts.bad_timezone", timezone=limits.clip(timezone))) from None
+    when = limits.check_text(" ".join(words), limits.WHEN, "That schedule")
     try:
         parse_when(when)
     except WhenError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import zlib
@@ -11,6 +10,7 @@ from datetime import datetime
 
 from rapidfuzz import process as fuzzy
 
+from bot import limits
 from bot import llm as llm_module
 from bot import people
 from bot.context import Ctx, Services
@@ -29,6 +29,7 @@ from storage.prompts_models import PromptPost, PromptSchedule
 log = logging.getLogger(__name__)
 
 KUDOS_ACTION = "prompts:kudos"
+_OFFER_ID = re.compile(r"^[0-9]{1,9}$")
 MANAGERS = frozenset({"leaders", "admins"})
 _PRAISE = re.compile(r"\b(thank|thanks|thx|kudos|shout[- ]?out|props|grateful|appreciat\w*|helped|hero|"
                      r"amazing|awesome|brilliant|great job|well done|saved)\b", re.IGNORECASE)
@@ -65,7 +66,7 @@ def _check_value(ctx: Ctx, slug: str | None) -> str | None:
     known = [v.slug for v in ctx.config.values]
     if slug not in known:
         best = fuzzy.extractOne(slug, known, score_cutoff=50)
-        raise UserError(t("prompts.unknown_value", value=slug, suggestion=best[0] if best else "", values=known))
+        raise UserError(t("prompts.unknown_value", value=limits.clip(slug), suggestion=best[0] if best else "", values=known))
     return slug
 
 
@@ -250,7 +251,9 @@ def _offer_kudos(ctx: Ctx, post: PromptPost, giver_id: int, text: str, mentions:
         if token.kind != "person" or token.person is None:
             continue
         ref = token.person
-        if ref.mention is not None:
+        if ref.mention is not None and not people.storable_id(ref.mention.user_id):
+            person = None
+        elif ref.mention is not None:
             person = people.resolve_mention(ctx.session, ctx.org_id, ctx.event.where.platform,
                                             ctx.event.where.tenant, ref.mention, ctx.now())
         else:
@@ -259,34 +262,38 @@ def _offer_kudos(ctx: Ctx, post: PromptPost, giver_id: int, text: str, mentions:
             recipients.append(person.id)
     if not recipients:
         return
+    recipients = recipients[: ctx.config.kudos.max_recipients]
     names = [p.name for p in (people_repo.get(ctx.session, i) for i in recipients) if p is not None]
-    value = json.dumps({"post": post.id, "giver": giver_id, "to": recipients[: ctx.config.kudos.max_recipients],
-                        "text": text[: ctx.config.kudos.max_length]}, separators=(",", ":"))
-    offer = t("prompts.kudos_offer", names=", ".join(names))
-    ctx.reply(Message(text=offer, blocks=(Section(text=offer),
-                                          Actions(buttons=(Button(t("prompts.kudos_button"), KUDOS_ACTION, value,
-                                                                  style="primary"),)))))
+    words = limits.fit(text, ctx.config.kudos.max_length)  # the reply is already posted: made storable
+    offer = repo.add_kudos_offer(ctx.session, ctx.org_id, post.id, giver_id, words, recipients, ctx.now())
+    offer_text = t("prompts.kudos_offer", names=", ".join(names))
+    button = Button(t("prompts.kudos_button"), KUDOS_ACTION, str(offer.id), style="primary")
+    ctx.reply(Message(text=offer_text, blocks=(Section(text=offer_text), Actions(buttons=(button,)))))
 
 
 async def on_make_kudos(ctx: Ctx) -> None:
-    """The "make it a kudos" button: the reply becomes a kudos, under the usual kudos rules."""
+    """The "make it a kudos" button: the reply becomes a kudos, under the usual kudos rules.
+
+    The button's value is the id of the stored offer and nothing else is taken from the click:
+    the giver must be the clicker, and recipients and words are those stored with the reply.
+    Someone else's offer and one that does not exist get the same answer.
+    """
     from bot.kudos import handlers as kudos_handlers
     from bot.kudos import rules
 
     given = ctx.event.input
     assert isinstance(given, ActionInput)
-    try:
-        data = json.loads(given.value)
-        post_id, giver_id, to, text = int(data["post"]), int(data["giver"]), [int(i) for i in data["to"]], str(data["text"])
-    except (ValueError, KeyError, TypeError):
-        raise UserError(t("prompts.kudos_stale")) from None
+    value = given.value.strip()
+    found = repo.kudos_offer(ctx.session, ctx.org_id, int(value)) if _OFFER_ID.match(value) else None
     giver = ctx.person
-    if giver.id != giver_id:
-        raise UserError(t("prompts.kudos_not_yours"))
-    source_ref = f"prompt:{post_id}:{giver_id}"
+    if found is None or found[0].giver_id != giver.id:
+        raise UserError(t("prompts.kudos_stale"))
+    offer, to = found
+    source_ref = f"prompt:{offer.post_id}:{giver.id}"
     if repo.kudos_given_from_reply(ctx.session, ctx.org_id, source_ref):
         raise UserError(t("prompts.kudos_done"))
     recipients = [p for p in (people_repo.get(ctx.session, i) for i in to) if p is not None and p.org_id == ctx.org_id]
+    text = offer.text
     values = [tok.tag for tok in tokenize(text) if tok.kind == "tag" and ctx.config.value(tok.tag)]
     kudos = rules.give(ctx, giver, recipients, values, text, source="prompt-reply", source_ref=source_ref)
     kudos_handlers.announce(ctx, kudos, giver, recipients, values)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session
 
+from bot import limits
 from bot.context import Ctx, Services
 from bot.errors import UserError
 from bot.events import CommandInput, Event, TickInput
@@ -43,14 +44,27 @@ async def on_culture(ctx: Ctx) -> None:
     now = ctx.now()
     month = words[1] if len(words) == 2 else previous_month(now, tz)
     if not _MONTH.match(month):
-        raise UserError(t("reports.bad_month", given=month))
+        raise UserError(t("reports.bad_month", given=limits.clip(month)))
     local = now.astimezone(tz)
     current = f"{local.year:04d}-{local.month:02d}"
     if month > current:
         raise UserError(t("reports.future_month", month=month, last=previous_month(now, tz)))
     report = build_report(ctx.session, ctx.org_id, ctx.config, month, now, themes_summary=ctx.prepared)
     partial = t("reports.partial", month=month, now=local.strftime("%d %b %H:%M")) if month == current else ""
-    ctx.reply(report_message(ctx.session, ctx.services, report, ctx.person.id, html=to_html(report), intro=partial))
+    # The report and its link go to the HR person's direct chat with the bot, never into the
+    # conversation the command was typed in (a channel, a group chat, a DM with a colleague).
+    person_id = ctx.person.id
+    assert person_id is not None
+    ctx.tell(person_id, report_message(ctx.session, ctx.services, report, person_id, html=to_html(report),
+                                       intro=partial))
+    if not _in_direct_chat(ctx):
+        ctx.reply(t("reports.sent_privately", month=month))
+
+
+def _in_direct_chat(ctx: Ctx) -> bool:
+    """Typed where only the person and the bot talk: the report arrives right there, no pointer needed."""
+    where = ctx.event.where
+    return where.is_private and where.private_origin
 
 
 async def prepare_culture(services: Services, event: Event) -> str | None:

@@ -12,8 +12,12 @@ from zoneinfo import ZoneInfo
 from dateparser.date import DateDataParser
 
 from bot.calendar import BusinessCalendar
+from bot import limits
 from bot.errors import UserError
 from bot.texts import t
+
+# Longer than any date anyone writes; dateparser's time grows with the text.
+MAX_DATE_TEXT = 100
 
 
 def parse_due(text: str, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar) -> datetime:
@@ -27,13 +31,16 @@ def parse_due(text: str, now: datetime, tz: ZoneInfo, calendar: BusinessCalendar
         "RETURN_AS_TIMEZONE_AWARE": True,
         "RETURN_TIME_AS_PERIOD": True,
     })
-    data = parser.get_date_data(phrase) if phrase else None
+    try:
+        data = parser.get_date_data(phrase) if phrase and len(phrase) <= MAX_DATE_TEXT else None
+    except (ValueError, OverflowError):  # "in 99999999999 days"
+        data = None
     if data is None or data.date_obj is None:
-        raise UserError(t("requests.bad_date", given=phrase))
+        raise UserError(t("requests.bad_date", given=limits.clip(phrase)))
     parsed = data.date_obj.astimezone(tz)
     if data.period != "time":
         # "Friday", "2026-12-01", "in 2 days": the end of that business day, in the reader's zone.
         parsed = datetime.combine(parsed.date(), time.fromisoformat(calendar.hours.end), tz)
     if parsed <= now:
-        raise UserError(t("requests.past_date", given=phrase, when=parsed.strftime("%a %d %b %Y %H:%M")))
+        raise UserError(t("requests.past_date", given=limits.clip(phrase), when=parsed.strftime("%a %d %b %Y %H:%M")))
     return parsed.astimezone(now.tzinfo)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import limits
 from bot.errors import UserError
 from bot.events import Mention
 from bot.parser import PersonRef, Token, first_word, tokenize
@@ -65,7 +66,7 @@ def parse_ref(text: str, verb: str) -> int:
     """``REQ-12``, ``req12``, ``#12`` or ``12`` -> 12."""
     match = _REF.match(text.strip())
     if not match:
-        raise UserError(t("requests.bad_ref", given=text.strip(), verb=verb))
+        raise UserError(t("requests.bad_ref", given=limits.clip(text.strip()), verb=verb))
     return int(match.group(1))
 
 
@@ -73,6 +74,7 @@ def parse(text: str, mentions: tuple[Mention, ...] = ()) -> RequestCommand:
     text = text.strip()
     if not text:
         return Help()
+    limits.check_characters(text, "Your request")
     word, rest = first_word(text)
     word = ALIASES.get(word, word)
     if word == "help":
@@ -96,7 +98,7 @@ def parse(text: str, mentions: tuple[Mention, ...] = ()) -> RequestCommand:
         tail = tail.strip()
         if STEPS[word] and not tail:
             raise UserError(t("requests.usage_step", verb=word))
-        return Step(verb=word, number=number, text=tail)
+        return Step(verb=word, number=number, text=limits.check_text(tail, limits.NOTE, "That text"))
     return _parse_create(text, mentions)
 
 
@@ -116,7 +118,7 @@ def _parse_create(text: str, mentions: tuple[Mention, ...]) -> Create:
     while body and _is_flag(body[-1]):
         category, urgent = _take_flag(body.pop(), category, urgent)
     if not body:
-        raise UserError(t("requests.no_what", owner=owner.raw))
+        raise UserError(t("requests.no_what", owner=limits.clip(owner.raw)))
     phrase = text[body[0].start : body[-1].end].strip()
     what, when = phrase, None
     matches = list(_BY.finditer(phrase))
@@ -126,7 +128,8 @@ def _parse_create(text: str, mentions: tuple[Mention, ...]) -> Create:
         if not when:
             what, when = phrase, None
     if not what:
-        raise UserError(t("requests.no_what", owner=owner.raw))
+        raise UserError(t("requests.no_what", owner=limits.clip(owner.raw)))
+    limits.check_text(what, limits.REQUEST_TITLE, "What you ask for")
     return Create(owner=owner, what=what, when=when, category=category, urgent=urgent)
 
 
@@ -135,6 +138,9 @@ def _is_flag(token: Token) -> bool:
 
 
 def _take_flag(token: Token, category: str | None, urgent: bool) -> tuple[str | None, bool]:
+    if token.kind == "tag" and len(token.tag) > limits.CATEGORY:
+        raise UserError(t("requests.long_category", category=limits.clip(token.tag), length=len(token.tag),
+                          limit=limits.CATEGORY))
     if token.kind == "tag":
         if token.tag == "urgent":
             return category, True

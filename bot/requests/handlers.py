@@ -45,20 +45,35 @@ async def on_command(ctx: Ctx) -> None:
         case grammar.Create():
             create(ctx, command)
         case grammar.Reassign(number=number, target=target):
-            reassign(ctx, lifecycle.load(ctx, number), resolve_person(ctx, target, "requests.unknown_owner"))
+            request = lifecycle.load(ctx, number)
+            reassign(ctx, request, resolve_person(ctx, target, "requests.unknown_owner"))
         case grammar.Step(verb=verb, number=number, text=text):
-            step(ctx, verb, lifecycle.load(ctx, number), text)
+            step(ctx, verb, lifecycle.load(ctx, number, viewing=verb == "show"), text)
+
+
+# The buttons request messages carry (see render.py); only "rate" carries an argument (the stars).
+BUTTON_VERBS = frozenset({"ack", "accept", "promise", "done", "reassign", "decline", "confirm", "reopen", "rate",
+                          "thank", "cancel"})
 
 
 async def on_action(ctx: Ctx) -> None:
-    """A click on one of the request buttons."""
+    """A click on one of the request buttons.
+
+    The click names a step and a request number, nothing more: whoever clicks can change the
+    payload, so who may take the step is decided from the database (:func:`lifecycle.load` and
+    the lifecycle's checks), exactly as for the typed command.
+    """
     given = ctx.event.input
     assert isinstance(given, ActionInput)
     verb = given.action_id.partition(":")[2]
     number_text, _, argument = given.value.partition(":")
-    request = lifecycle.load(ctx, grammar.parse_ref(number_text, verb))
+    request = lifecycle.load(ctx, grammar.parse_ref(number_text, verb if verb in BUTTON_VERBS else "show"))
+    if verb not in BUTTON_VERBS:
+        raise UserError(t("requests.usage"))
+    argument = argument if verb == "rate" else ""
     owner, requester = _parties(ctx, request)
     if verb == "accept":
+        lifecycle.must_be(ctx.person, [owner], request, "promise a date for")
         if request.asked_due_at is None or request.asked_due_at <= ctx.now():
             raise UserError(t("requests.type_it", ref=ref(request), verb="promise", example="Friday 3pm"))
         _promise(ctx, request, owner, requester, request.asked_due_at)
@@ -209,9 +224,8 @@ def thank(ctx: Ctx, request: Request, actor: Person, owner: Person, requester: P
 
 
 def _show(ctx: Ctx, request: Request, actor: Person, owner: Person, requester: Person) -> None:
-    allowed = {owner.id, requester.id, owner.manager_id}
-    if actor.id not in allowed and "admins" not in ctx.roles:
-        raise UserError(t("requests.not_yours", ref=ref(request), step="see", who=f"{requester.name} or {owner.name}"))
+    if not lifecycle.may_see(ctx, request, viewing=True):  # load() checked it; a step never shows more
+        raise UserError(t("requests.not_one_of_yours", ref=ref(request)))
     rows = repo.history(ctx.session, request.id)
     ctx.reply(history_message(ctx.config, request, actor, owner, requester, rows))
 

@@ -17,6 +17,7 @@ from bot.config import AppConfig
 from bot.context import Ctx, Services
 from bot.errors import UserError
 from bot.texts import t
+from storage import people as people_repo
 from storage import requests as repo
 from storage.models import Person
 from storage.request_models import Request
@@ -47,11 +48,28 @@ def tz_of(config: AppConfig, person: Person | None) -> ZoneInfo:
     return people.timezone_of(config, person)
 
 
-def load(ctx: Ctx, number: int) -> Request:
+def load(ctx: Ctx, number: int, viewing: bool = False) -> Request:
+    """The request numbered ``number`` if the actor is one of its parties, else one refusal.
+
+    The refusal is the same whether the request exists or not and names nobody, so nobody can
+    learn which numbers exist, who asked whom, or how far a request got. It comes before
+    anything else is read from the command (a date, a person) for the same reason. Parties are
+    the requester and the owner; ``viewing`` (``show``) also lets the owner's manager and admins in.
+    """
     request = repo.by_number(ctx.session, ctx.org_id, number)
-    if request is None:
-        raise UserError(t("requests.not_found", number=number))
+    if request is None or not may_see(ctx, request, viewing):
+        raise UserError(t("requests.not_one_of_yours", ref=f"REQ-{number}"))
     return request
+
+
+def may_see(ctx: Ctx, request: Request, viewing: bool = False) -> bool:
+    actor = ctx.person
+    if actor.id in (request.requester_id, request.owner_id):
+        return True
+    if not viewing:
+        return False
+    owner = people_repo.get(ctx.session, request.owner_id)
+    return (owner is not None and owner.manager_id == actor.id) or "admins" in ctx.roles
 
 
 def first_response_due(services: Services, start: datetime, target: timedelta, owner: Person) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot import limits
 from bot.errors import UserError
 from bot.events import CommandInput, Mention
 from bot.parser import first_word, text_between, tokenize
@@ -43,6 +44,7 @@ def parse(text: str, mentions: tuple[Mention, ...] = ()) -> Share | Help:
     word, rest = first_word(text)
     if word in ("", "help"):
         return Help()
+    limits.check_characters(text, "Your story")
     if word not in ("good", "bad"):
         raise UserError(t("stories.usage"))
     anonymous = False
@@ -57,6 +59,7 @@ def parse(text: str, mentions: tuple[Mention, ...] = ()) -> Share | Help:
     body = text_between(rest, tokens[:j])
     if not body:
         raise UserError(t("stories.no_text", kind=word))
+    limits.check_text(body, limits.STORY, "Your story")
     return Share(kind=word, anonymous=anonymous, text=body, values=values)
 
 

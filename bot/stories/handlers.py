@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from rapidfuzz import process as fuzzy
 
+from bot import limits
 from bot import llm as llm_module
 from bot.context import Ctx, Services
 from bot.errors import UserError
@@ -60,6 +61,9 @@ def _share_anonymously(ctx: Ctx, given: CommandInput) -> None:
     """Everything on this path avoids the author: no ctx.person, no log line, a forgetful receipt."""
     receipt_key = f"{FORGET_PREFIX}{uuid.uuid4().hex}"
     try:
+        if not ctx.event.where.private_origin:
+            # The channel or group chat already saw who wrote this: it cannot be anonymous.
+            raise UserError(t("stories.anonymous_needs_private"))
         command = grammar.parse(given.text, given.mentions)
         if not isinstance(command, grammar.Share):
             raise UserError(t("stories.usage"))
@@ -95,7 +99,7 @@ def _check_values(ctx: Ctx, slugs: tuple[str, ...]) -> list[str]:
     for slug in slugs:
         if slug not in known:
             best = fuzzy.extractOne(slug, known, score_cutoff=50)
-            raise UserError(t("stories.unknown_value", value=slug, suggestion=best[0] if best else "", values=known))
+            raise UserError(t("stories.unknown_value", value=limits.clip(slug), suggestion=best[0] if best else "", values=known))
     return list(slugs)
 
 
@@ -119,6 +123,7 @@ def story_from_reply(ctx: Ctx, post: PromptPost, person: Person) -> None:
     kind, text, tags = grammar.thread_reply(getattr(given, "text", ""))
     if not text:
         return
+    limits.check_text(text, limits.STORY, "Your story")
     values = [tag for tag in tags if ctx.config.value(tag)]
     if kind == "bad":
         text = blameless.redact(text, getattr(given, "mentions", ()), repo.people_names(ctx.session, ctx.org_id))
