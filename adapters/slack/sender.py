@@ -16,8 +16,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.directory import SlackDirectory
-from adapters.slack.render import home_view, notification_text, render_blocks
-from bot.messages import Message
+from adapters.slack.render import home_view, link, notification_text, render_blocks
+from bot.messages import Message, plain
 from bot.outbox import Delivered, RetryLater, Undeliverable
 from storage.models import OutboxMessage, SentMessage
 
@@ -89,11 +89,11 @@ class SlackSender:
         return RetryLater(f"slack {status} {error}".strip())
 
     async def _send(self, item: OutboxMessage, message: Message, previous: SentMessage | None) -> Delivered:
-        text, blocks = notification_text(message), render_blocks(message)
+        text, blocks = notification_text(message, item.tenant), render_blocks(message, item.tenant)
         if message.attachments and previous is None:
             return await self._with_files(item, message, text)
         if item.kind == "home":
-            await self.client.views_publish(user_id=item.destination, view=home_view(message))
+            await self.client.views_publish(user_id=item.destination, view=home_view(message, item.tenant))
             return Delivered(conversation=item.destination, message_id="")
         if previous is not None and item.kind != "ephemeral":
             response = await self.client.chat_update(channel=previous.conversation, ts=previous.message_id,
@@ -138,9 +138,9 @@ class SlackSender:
             channel = str(opened["channel"]["id"])
         else:
             channel = await self._destination(item)
-        links = [f"<{a.url}|{a.title or a.filename}>" for a in message.attachments if a.url and not a.content]
+        links = [link(a.url, plain(a.title) or a.filename) for a in message.attachments if a.url and not a.content]
         comment = "\n".join([text, *links])
-        uploads = [{"content": a.content, "filename": a.filename, "title": a.title or a.filename}
+        uploads = [{"content": a.content, "filename": a.filename, "title": plain(a.title) or a.filename}
                    for a in message.attachments if a.content]
         if not uploads:
             response = await self.client.chat_postMessage(channel=channel, text=comment, unfurl_links=False)

@@ -20,7 +20,7 @@ from bot.messages import Actions, Button, Context, Message, Section, ToChannel
 from bot.parser import tokenize
 from bot.prompts import grammar, library
 from bot.prompts import schedules as sched
-from bot.texts import t
+from bot.texts import readable, t
 from storage import people as people_repo
 from storage import prompts as repo
 from storage import stories as stories_repo
@@ -261,7 +261,7 @@ def _offer_kudos(ctx: Ctx, post: PromptPost, giver_id: int, text: str, mentions:
         return
     names = [p.name for p in (people_repo.get(ctx.session, i) for i in recipients) if p is not None]
     value = json.dumps({"post": post.id, "giver": giver_id, "to": recipients[: ctx.config.kudos.max_recipients],
-                        "text": text[: ctx.config.kudos.max_length]}, separators=(",", ":"))
+                        "text": readable(text, mentions)[: ctx.config.kudos.max_length]}, separators=(",", ":"))
     offer = t("prompts.kudos_offer", names=", ".join(names))
     ctx.reply(Message(text=offer, blocks=(Section(text=offer),
                                           Actions(buttons=(Button(t("prompts.kudos_button"), KUDOS_ACTION, value,
