@@ -10,6 +10,7 @@ result of another :func:`t`, a mention (:func:`bot.mentions.mention`), :func:`bo
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -66,3 +67,15 @@ def readable(text: str, mentions: Iterable[Mention]) -> str:
         name = mention.name or (mention.email.split("@")[0] if mention.email else "") or "someone"
         text = text.replace(mention.token, f"@{name}")
     return text
+
+
+def shorten(text: str, limit: int, placeholder: str = "…") -> str:
+    """``text`` in at most ``limit`` characters, cut after a whole word (a platform's field limit
+    must not leave half a word); only a single word longer than the limit is cut inside."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    short = textwrap.shorten(text, limit, placeholder=placeholder)
+    if short == placeholder or short == placeholder.strip():
+        return text[: limit - len(placeholder)] + placeholder
+    return short

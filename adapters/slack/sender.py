@@ -1,5 +1,9 @@
 """Delivering outbox rows to Slack: post, post ephemerally, update in place, publish App Home.
 
+A private answer is ephemeral (only the invoker sees it), except in the bot's own DM with that
+person (its Messages tab), where an ephemeral message would vanish on reload: there it is a normal
+message. Files and report links go into one person's own DM only, never a channel or a group DM.
+
 The outbox retries durably (rows stay in the database until Slack accepts them), so the Web API
 client here has no retry handlers of its own: every failure is classified at once as
 :class:`RetryLater` (429 with its ``Retry-After``, 5xx, network) or :class:`Undeliverable`
@@ -9,6 +13,7 @@ client here has no retry handlers of its own: every failure is classified at onc
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import aiohttp
@@ -22,6 +27,9 @@ from bot.outbox import Delivered, RetryLater, Undeliverable
 from storage.models import OutboxMessage, SentMessage
 
 log = logging.getLogger(__name__)
+
+# One Slack account (a comma would make conversations.open create a group DM).
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 # Errors Slack will answer the same way next time: retrying cannot help.
 PERMANENT = frozenset({
@@ -66,6 +74,7 @@ class SlackSender:
     def __init__(self, client: AsyncWebClient, directory: SlackDirectory) -> None:
         self.client = client
         self.directory = directory
+        self._dms: dict[str, str] = {}  # user id -> the bot's DM with them
 
     async def send(self, item: OutboxMessage, message: Message, previous: SentMessage | None) -> Delivered:
         try:
@@ -110,10 +119,15 @@ class SlackSender:
         return Delivered(conversation=str(response.get("channel") or channel), message_id=str(response.get("ts") or ""))
 
     async def _ephemeral(self, item: OutboxMessage, text: str, blocks: list[dict[str, Any]]) -> Delivered:
-        """Visible only to the invoker; in a conversation the bot cannot post to, a DM instead."""
-        args: dict[str, Any] = {"channel": item.destination, "user": item.user, "text": text, "blocks": blocks}
-        if item.thread:
-            args["thread_ts"] = item.thread
+        """Visible only to the invoker; in the bot's own DM with them a normal message (it stays);
+        in a conversation the bot cannot post to, a DM instead."""
+        thread = {"thread_ts": item.thread} if item.thread else {}
+        if item.destination.startswith("D") and await self._is_bots_dm(item.user, item.destination):
+            response = await self.client.chat_postMessage(channel=item.destination, text=text, blocks=blocks,
+                                                          unfurl_links=False, **thread)
+            return Delivered(conversation=item.destination, message_id=str(response.get("ts") or ""))
+        args: dict[str, Any] = {"channel": item.destination, "user": item.user, "text": text, "blocks": blocks,
+                                **thread}
         try:
             if not item.destination:
                 raise _NoChannel()
@@ -126,18 +140,42 @@ class SlackSender:
             response = await self.client.chat_postMessage(channel=item.user, text=text, blocks=blocks)
             return Delivered(conversation=str(response.get("channel") or item.user), message_id=str(response.get("ts") or ""))
 
-    async def _with_files(self, item: OutboxMessage, message: Message, text: str) -> Delivered:
-        """A message carrying files (the culture report): one ``files_upload_v2`` with the message as
-        its comment, so a retry never leaves a summary without its file or posts the summary twice.
-
-        Ephemeral messages cannot carry files, so a private answer goes to the person's DM.
-        """
-        if item.kind in ("ephemeral", "dm"):
-            user = item.user if item.kind == "ephemeral" else await self._destination(item)
+    async def _dm_with(self, user: str) -> str:
+        """The bot's DM with one person (``conversations.open``, remembered)."""
+        if not _USER_ID.match(user or ""):
+            raise Undeliverable(f"not one Slack account: {user!r}")
+        if user not in self._dms:
             opened = await self.client.conversations_open(users=user)
-            channel = str(opened["channel"]["id"])
+            channel = opened.get("channel") or {}
+            if not str(channel.get("id", "")).startswith("D") or channel.get("is_mpim"):
+                raise Undeliverable(f"conversations.open for {user} did not give a direct message")
+            self._dms[user] = str(channel["id"])
+        return self._dms[user]
+
+    async def _is_bots_dm(self, user: str, channel: str) -> bool:
+        """Whether ``channel`` is the bot's DM with ``user`` (a DM between two people is not)."""
+        try:
+            return await self._dm_with(user) == channel
+        except (SlackApiError, Undeliverable) as exc:
+            log.info("could not tell whether %s is the bot's DM with %s (%s); answering ephemerally", channel, user, exc)
+            return False
+
+    async def _with_files(self, item: OutboxMessage, message: Message, text: str) -> Delivered:
+        """A message carrying files or links (the culture report): one ``files_upload_v2`` with the
+        message as its comment, so a retry never leaves a summary without its file or posts the
+        summary twice.
+
+        Only ever into the one person's own DM (an ephemeral message cannot carry a file, and a
+        report must not land where others read it): a row for a channel, a group DM or anything
+        but one account is refused, not delivered somewhere else.
+        """
+        if item.kind == "ephemeral":
+            user = item.user
+        elif item.kind in ("dm", "home"):
+            user = await self._destination(item)
         else:
-            channel = await self._destination(item)
+            raise Undeliverable(f"files and report links go to one person's DM only, not to {item.label or 'a channel'}")
+        channel = await self._dm_with(user)
         links = [link(a.url, plain(a.title) or a.filename) for a in message.attachments if a.url and not a.content]
         comment = "\n".join([text, *links])
         uploads = [{"content": a.content, "filename": a.filename, "title": plain(a.title) or a.filename}
@@ -145,10 +183,7 @@ class SlackSender:
         if not uploads:
             response = await self.client.chat_postMessage(channel=channel, text=comment, unfurl_links=False)
             return Delivered(conversation=channel, message_id=str(response.get("ts") or ""))
-        args: dict[str, Any] = {"channel": channel, "initial_comment": comment, "file_uploads": uploads}
-        if item.thread and item.kind not in ("ephemeral", "dm"):
-            args["thread_ts"] = item.thread
-        response = await self.client.files_upload_v2(**args)
+        response = await self.client.files_upload_v2(channel=channel, initial_comment=comment, file_uploads=uploads)
         files = response.get("files") or [{}]
         return Delivered(conversation=channel, message_id=str(files[0].get("id") or ""))
 

@@ -257,8 +257,9 @@ def direct_message_event(body: Mapping[str, Any], users: Mapping[str, UserInfo],
     in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
     if in_thread and name not in commands:
         return reply_event(body, users, now)
+    # A command typed in a thread of the DM is answered in that thread.
     where = Address(platform=PLATFORM, tenant=team, conversation=channel, message=str(event.get("ts", "")),
-                    is_private=True)
+                    thread=str(event.get("thread_ts", "")) if in_thread else "", is_private=True)
     return _event(f"slack:{team}:ev:{body.get('event_id') or body_hash(body)}", actor(team, user_id, users.get(user_id)),
                   where, CommandInput(name=name, text=rest, mentions=mentions, channels=channels), now)
 
