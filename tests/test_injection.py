@@ -119,6 +119,8 @@ async def test_slack_kudos_request_and_story_texts_stay_text(rig: SlackRig) -> N
     await rig.settle()
     people = {ANA_ID, BEN_ID, CHLOE_ID}
     calls = slack_calls(rig)
+    # No previews of the attacker's links or media under the bot's name.
+    assert all(c["unfurl_links"] is False and c["unfurl_media"] is False for c in rig.fake.called("chat.postMessage"))
     for call in calls:
         for text in slack_strings(call):
             assert_slack_safe(text, people)
@@ -148,6 +150,22 @@ async def test_slack_anonymous_story_stays_text_and_names_nobody(rig: SlackRig) 
         assert_slack_safe(text, set())  # an anonymous story mentions nobody
         assert NEW_ID not in text
     assert "> line one\n> &gt; line two\n> line three" in post["text"]
+
+
+async def test_slack_react_to_give_repeats_the_message_as_it_read(rig: SlackRig) -> None:
+    """The reacted message is Slack markup (its own real @channel and mentions): the bot repeats it
+    as the text people saw, and never broadcasts or mentions anyone with it."""
+    rig.fake.add_message("CGENERAL1", "1763369000.000500", BEN_ID,
+                         f"<!channel> fixed it, thanks <@{CHLOE_ID}> &amp; <@{EVIL}|eve>: see <http://evil.example|docs>")
+    await rig.event({"type": "reaction_added", "user": ANA_ID, "reaction": "clap",
+                     "item": {"type": "message", "channel": "CGENERAL1", "ts": "1763369000.000500"},
+                     "item_user": BEN_ID, "event_ts": "1763369100.000600"})
+    await rig.settle()
+    await rig.until(lambda: any(c["channel"] == "CKUDOS001" for c in rig.fake.called("chat.postMessage")))
+    post = next(c for c in rig.fake.called("chat.postMessage") if c["channel"] == "CKUDOS001")
+    for text in slack_strings(post):
+        assert_slack_safe(text, {ANA_ID, BEN_ID})
+    assert "@channel fixed it, thanks @Chloe Chen &amp; @eve: see docs (<http://evil.example>)" in post["text"]
 
 
 # ---- Teams, end to end ----------------------------------------------------------------------

@@ -166,6 +166,8 @@ class SlackListeners:
         users = await users_task
         item_text = text_task.result() if text_task in done else ""
         item_link = link_task.result() if link_task in done else ""
+        if mentioned := [u for u in translate.user_ids_in(item_text) if u not in users]:
+            users = {**users, **await self.directory.users(mentioned, LOOKUP_BUDGET_S / 2)}
         info = users.get(author)
         if info is not None and info.is_bot:
             await ack()

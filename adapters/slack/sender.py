@@ -28,6 +28,8 @@ from storage.models import OutboxMessage, SentMessage
 
 log = logging.getLogger(__name__)
 
+# The bot repeats what people typed: no link or media previews of their URLs under its name.
+NO_PREVIEWS: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False}
 # One Slack account (a comma would make conversations.open create a group DM).
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -112,7 +114,7 @@ class SlackSender:
         if item.kind == "ephemeral":
             return await self._ephemeral(item, text, blocks)
         channel = await self._destination(item)
-        args: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks, "unfurl_links": False}
+        args: dict[str, Any] = {"channel": channel, "text": text, "blocks": blocks, **NO_PREVIEWS}
         if item.thread:
             args["thread_ts"] = item.thread
         response = await self.client.chat_postMessage(**args)
@@ -124,7 +126,7 @@ class SlackSender:
         thread = {"thread_ts": item.thread} if item.thread else {}
         if item.destination.startswith("D") and await self._is_bots_dm(item.user, item.destination):
             response = await self.client.chat_postMessage(channel=item.destination, text=text, blocks=blocks,
-                                                          unfurl_links=False, **thread)
+                                                          **NO_PREVIEWS, **thread)
             return Delivered(conversation=item.destination, message_id=str(response.get("ts") or ""))
         args: dict[str, Any] = {"channel": item.destination, "user": item.user, "text": text, "blocks": blocks,
                                 **thread}
@@ -137,7 +139,7 @@ class SlackSender:
             if isinstance(exc, SlackApiError) and _error(exc) not in ("channel_not_found", "not_in_channel",
                                                                         "user_not_in_channel"):
                 raise
-            response = await self.client.chat_postMessage(channel=item.user, text=text, blocks=blocks)
+            response = await self.client.chat_postMessage(channel=item.user, text=text, blocks=blocks, **NO_PREVIEWS)
             return Delivered(conversation=str(response.get("channel") or item.user), message_id=str(response.get("ts") or ""))
 
     async def _dm_with(self, user: str) -> str:
@@ -181,7 +183,7 @@ class SlackSender:
         uploads = [{"content": a.content, "filename": a.filename, "title": plain(a.title) or a.filename}
                    for a in message.attachments if a.content]
         if not uploads:
-            response = await self.client.chat_postMessage(channel=channel, text=comment, unfurl_links=False)
+            response = await self.client.chat_postMessage(channel=channel, text=comment, **NO_PREVIEWS)
             return Delivered(conversation=channel, message_id=str(response.get("ts") or ""))
         response = await self.client.files_upload_v2(channel=channel, initial_comment=comment, file_uploads=uploads)
         files = response.get("files") or [{}]
