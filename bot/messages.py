@@ -73,11 +73,8 @@ _FIELD = {"|": "&#124;", "/": "&#47;"}
 
 
 def _field(value: str) -> str:
+    """A mention token's field: escaped, and without the token's own separators."""
     return re.sub(r"[|/]", lambda m: _FIELD[m.group()], escape(value))
-
-
-def _unfield(value: str) -> str:
-    return _decode(value)
 
 
 @dataclass(frozen=True)
@@ -105,13 +102,13 @@ class PersonMention:
         for field in rest:
             key, _, value = field.partition("=")
             if key == "n":
-                name = _unfield(value)
+                name = _decode(value)
             elif key == "h":
-                handle = _unfield(value)
+                handle = _decode(value)
             elif key == "id":
                 parts = value.split("/")
                 if len(parts) == 3:
-                    identities.append((_unfield(parts[0]), _unfield(parts[1]), _unfield(parts[2])))
+                    identities.append((_decode(parts[0]), _decode(parts[1]), _decode(parts[2])))
         return cls(person_id=int(first), name=name, handle=handle, identities=tuple(identities))
 
     def user_id(self, platform: str, tenant: str = "") -> str:
@@ -123,9 +120,14 @@ class PersonMention:
         return ""
 
     @property
+    def display(self) -> str:
+        """The name on one line (a name is never allowed to break the line it is in)."""
+        return " ".join(self.name.split())
+
+    @property
     def label(self) -> str:
         """How the person reads in plain text: ``@handle``, else their name."""
-        return f"@{self.handle}" if self.handle else self.name
+        return "@" + " ".join(self.handle.split()) if self.handle.strip() else self.display
 
 
 # ---- reading neutral markup (for the renderers) ----------------------------------------------

@@ -26,7 +26,6 @@ from adapters.slack.render import mrkdwn, render_blocks
 from adapters.teams.render import WORD_JOINER, card, markdown
 from bot.messages import Message, PersonMention, Section, escape, plain
 from bot.texts import t
-from tests.fakes.slack_api import FakeSlack
 from tests.slack_support import ANA_ID, BEN_ID, CHLOE_ID, NEW_ID, SlackRig
 from tests.support import ANA, Harness, base_config
 from tests.teams_support import ANA_T, BEN_T, TeamsApp, bot_added_to_team, message, start_teams
@@ -274,6 +273,30 @@ def test_no_user_text_ever_produces_a_special_sequence(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
+@given(user_text, user_text, st.text(st.characters(blacklist_characters="\r"), max_size=8))
+def test_no_display_name_breaks_out_of_a_mention(name: str, handle: str, user_id: str) -> None:
+    """Names and handles come from Slack profiles and Entra: the bot's own mention of someone cannot
+    be used to inject either, on a platform where they have an identity or where they have none."""
+    person = PersonMention(7, name, handle, (("slack", "T0EXTRA", user_id), ("teams", "tenant-1", user_id)))
+    neutral = t("kudos.announcement", giver=person.token(), names=BEN_M.token(), message="hi", values=[])
+    assert PersonMention.from_token(person.token()[2:-1]).token() == person.token()
+    assert mrkdwn(neutral, "T0EXTRA").endswith(f'gave kudos to *<@{BEN_ID}>*: "hi"')
+    for tenant in ("T0EXTRA", "T0OTHER"):
+        slack = mrkdwn(neutral, tenant)
+        assert "\n" not in slack
+        assert_slack_safe(slack, {BEN_ID, user_id})
+    for tenant in ("tenant-1", "tenant-2"):
+        entities: list[dict[str, Any]] = []
+        teams = markdown(neutral, entities, tenant)
+        assert "\n" not in teams
+        assert_teams_safe({"body": [{"type": "TextBlock", "text": teams}], "msteams": {"entities": entities}},
+                          {"aad-ben", user_id})
+    console = console_text(neutral)
+    assert "\n" not in console
+    assert_console_safe(console)
+
+
+@settings(max_examples=200, deadline=None)
 @given(user_text)
 def test_escaped_text_reads_as_itself(text: str) -> None:
     assert plain(escape(text)) == text.replace("\r\n", "\n").replace("\r", "\n")
@@ -302,5 +325,3 @@ def test_a_fake_slack_cannot_see_a_fake_mention() -> None:
     assert "U0EVIL001>" not in mrkdwn(neutral).replace("U0EVIL001&gt;", "")
     assert "<at>Eve" not in markdown(neutral, [])
 
-
-__all__ = ["FakeSlack"]

@@ -55,7 +55,7 @@ def _mention(mention: PersonMention, tenant: str, code: bool) -> str:
         return escape(mention.label)
     if _SLACK_USER.match(user):
         return f"<@{user}>"
-    return escape(mention.name if mention.name.strip() else mention.label)
+    return escape(mention.display or mention.label)
 
 
 def link(url: str, label: str) -> str:

@@ -123,7 +123,7 @@ class SlackSender:
     async def _ephemeral(self, item: OutboxMessage, text: str, blocks: list[dict[str, Any]]) -> Delivered:
         """Visible only to the invoker; in the bot's own DM with them a normal message (it stays);
         in a conversation the bot cannot post to, a DM instead."""
-        thread = {"thread_ts": item.thread} if item.thread else {}
+        thread: dict[str, Any] = {"thread_ts": item.thread} if item.thread else {}
         if item.destination.startswith("D") and await self._is_bots_dm(item.user, item.destination):
             response = await self.client.chat_postMessage(channel=item.destination, text=text, blocks=blocks,
                                                           **NO_PREVIEWS, **thread)

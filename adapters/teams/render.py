@@ -42,7 +42,11 @@ def _literal(text: str, code: bool, line_start: bool = False) -> str:
 
 
 def _at_name(mention: PersonMention) -> str:
-    return " ".join(_AT_NAME.sub(" ", mention.name).split()) or mention.handle or "someone"
+    """The name inside ``<at>…</at>`` (and its entity): nothing in it can close the tag or format."""
+    for candidate in (mention.name, mention.handle):
+        if cleaned := " ".join(_AT_NAME.sub(" ", candidate).split()):
+            return cleaned
+    return "someone"
 
 
 def _link(url: str, label: str) -> str:
@@ -81,7 +85,7 @@ def _mention(mention: PersonMention, entities: list[dict[str, Any]] | None, tena
     if code:
         return _literal(mention.label, True)
     if entities is None or not user:
-        return _literal(mention.name or mention.label, False)
+        return _literal(mention.display or mention.label, False)
     at = f"<at>{_at_name(mention)}</at>"
     entity = {"type": "mention", "text": at, "mentioned": {"id": user, "name": _at_name(mention)}}
     if entity not in entities:
