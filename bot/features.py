@@ -25,14 +25,16 @@ HELP_LINES = [
 ]
 
 # Every command users type, with its description and usage hint: the Slack manifest's slash
-# commands and the Teams manifest's command lists are generated from this.
+# commands and the Teams manifest's command lists are generated from this. Teams shows
+# "<description> — <command> <usage>" in at most 128 characters: keep each line within that
+# (a longer one is shortened at a word, and ``/<command> help`` has the rest).
 SLASH_COMMANDS: list[tuple[str, str, str]] = [
     ("kudos", "Give kudos to colleagues for living our values", "@person [@more] [#value] what for"),
     ("culture", "The monthly culture report (HR only)", "report [YYYY-MM]"),
     ("request", "Ask a colleague for something and track it until it is done",
      "@owner what [by when] [#category] [!urgent] | list | help"),
-    ("prompts", "Schedule service-value prompts in a channel (leaders)",
-     "add #channel weekdays 09:30 [Europe/Berlin] [#value] | list | pause|resume|remove|preview|send-now ID"),
+    ("prompts", "Schedule value prompts in a channel (leaders)",
+     "add #channel weekdays 09:30 [#value] | list | pause|resume|remove ID"),
     ("story", "Share a good or bad service story, anonymously if you like", "good|bad [anon] what happened [#value]"),
 ]
 

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 def _manifest(args: argparse.Namespace, config: AppConfig) -> int:
     """Each platform adds its manifest here (``manifest slack``, ``manifest teams``)."""
     if args.manifest_platform == "slack":
-        from adapters.slack.manifest import manifest_yaml
+        from adapters.slack.manifest import ManifestError, manifest_yaml
         from bot.features import SLASH_COMMANDS
 
         url = args.url
@@ -116,7 +116,12 @@ def _manifest(args: argparse.Namespace, config: AppConfig) -> int:
             url = "https://extramile.example.com"
             print("manifest: no --url given; replace https://extramile.example.com with the public URL "
                   "of `extramile run` (or use --socket-mode)", file=sys.stderr)
-        sys.stdout.write(manifest_yaml(SLASH_COMMANDS, url=url, socket_mode=args.socket_mode))
+        try:
+            text = manifest_yaml(SLASH_COMMANDS, url=url, socket_mode=args.socket_mode)
+        except ManifestError as exc:
+            print(f"extramile: {exc}", file=sys.stderr)
+            return 2
+        sys.stdout.write(text)
         return 0
     if args.manifest_platform == "teams":
         return _teams_manifest(args, config)

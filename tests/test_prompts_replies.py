@@ -86,7 +86,7 @@ async def test_praise_reply_becomes_a_kudos_with_one_click(database_url: str) ->
     stranger = await h.send(h.event(ANA, ActionInput(action_id="prompts:kudos", value=value)))
     assert "belongs to whoever wrote the reply" in stranger
     out = await h.send(h.event(BEN, ActionInput(action_id="prompts:kudos", value=value)))
-    assert "→ #kudos:" in out and "Ben Brooks* gave kudos to *Chloe Chen* for Going the extra mile" in out
+    assert "→ #kudos:" in out and "*@ben* gave kudos to *@chloe* for Going the extra mile" in out
     assert "already turned that reply into a kudos" in await h.send(h.event(BEN, ActionInput(action_id="prompts:kudos", value=value)))
     with h.db.session() as session:
         given = session.exec(select(Kudos)).all()

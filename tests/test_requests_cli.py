@@ -26,13 +26,13 @@ def test_reminders_and_escalation_once_across_process_restarts(cli_env: dict[str
     ref = re.search(r"(REQ-\d+) sent to Ben Brooks", created.stdout).group(1)  # type: ignore[union-attr]
 
     clock.write_text((T0 + timedelta(hours=2, minutes=1)).isoformat())
-    out = shell_until(CHLOE, env, f":bell: {ref} from Chloe Chen")
+    out = shell_until(CHLOE, env, f":bell: {ref} from @chloe")
     assert f"FYI: I sent Ben Brooks a friendly reminder about {ref}" in out
     clock.write_text((T0 + timedelta(hours=4, minutes=1)).isoformat())
-    assert "waiting past its first-response target" in shell_until(CHLOE, env, f":bell: {ref} from Chloe Chen")
+    assert "waiting past its first-response target" in shell_until(CHLOE, env, f":bell: {ref} from @chloe")
     clock.write_text((T0 + timedelta(hours=6, minutes=1)).isoformat())
-    out = shell_until(CHLOE, env, f":rotating_light: {ref} from Chloe Chen")
-    assert f"→ Ana Alvarez (@ana, private):\n    :rotating_light: {ref} from Chloe Chen" in out
+    out = shell_until(CHLOE, env, f":rotating_light: {ref} from @chloe")
+    assert f"→ Ana Alvarez (@ana, private):\n    :rotating_light: {ref} from @chloe" in out
     again = run_cli(["shell", "--as", CHLOE], env, stdin="/request list\n")
     assert "Overdue:" in again.stdout
 

@@ -12,30 +12,30 @@ from tests.support import ANA, BEN, CHLOE, T0, Harness, base_config
 async def test_whole_life_from_creation_to_rating_and_thanks(harness: Harness) -> None:
     out = await harness.say(ANA, "/request @ben send me the Q3 figures by Friday #finance")
     assert "REQ-1 sent to Ben Brooks" in out and "You asked for it by Fri 20 Nov 17:30 CET" in out
-    assert "→ Ben Brooks (@ben, private):\n    *REQ-1* — Ana Alvarez asks you: send me the Q3 figures" in out
+    assert "→ Ben Brooks (@ben, private):\n    *REQ-1* — @ana asks you: send me the Q3 figures" in out
     assert "[Acknowledge]" in out and "[Promise a date]" in out and "[Done]" in out and "[Reassign]" in out
-    assert "[Decline]" in out and "→ Ana Alvarez (@ana, private):\n    *REQ-1* — you asked Ben Brooks" in out
+    assert "[Decline]" in out and "→ Ana Alvarez (@ana, private):\n    *REQ-1* — you asked @ben" in out
     req = request(harness, 1)
     assert (req.status, req.category, req.urgent, req.title) == ("open", "finance", False, "send me the Q3 figures")
 
     # The owner's button: both messages are updated in place, the requester hears of it.
     out = await click(harness, BEN, "request:ack", "1")
     assert "→ Ben Brooks (@ben, private) (updated):" in out and "→ Ana Alvarez (@ana, private) (updated):" in out
-    assert ":eyes: Ben Brooks acknowledged REQ-1." in out
+    assert ":eyes: @ben acknowledged REQ-1." in out
     harness.clock.advance(timedelta(minutes=30))
     out = await harness.say(BEN, "/request promise REQ-1 Thursday 3pm")
     assert "You promised REQ-1 for Thu 19 Nov 15:00 CET" in out
-    assert ":handshake: Ben Brooks promised REQ-1 for Thu 19 Nov 15:00 CET." in out
+    assert ":handshake: @ben promised REQ-1 for Thu 19 Nov 15:00 CET." in out
     out = await harness.say(BEN, "/request update REQ-1 waiting for the last invoices")
-    assert "Update on REQ-1 from Ben Brooks: waiting for the last invoices" in out
+    assert "Update on REQ-1 from @ben: waiting for the last invoices" in out
     out = await harness.say(BEN, "/request done REQ-1 figures are in the shared folder")
-    assert 'Ben Brooks delivered REQ-1: "figures are in the shared folder"' in out and "[Confirm]  [Reopen]" in out
+    assert '@ben delivered REQ-1: "figures are in the shared folder"' in out and "[Confirm]  [Reopen]" in out
     out = await click(harness, ANA, "request:confirm", "1")
-    assert ":tada: Ana Alvarez confirmed REQ-1" in out and "[★★★★★]" in out and "[Thank Ben Brooks]" in out
+    assert ":tada: @ana confirmed REQ-1" in out and "[★★★★★]" in out and "[Thank Ben Brooks]" in out
     out = await harness.say(ANA, "/request rate REQ-1 5 quick and thorough")
-    assert ':star: Ana Alvarez rated REQ-1 5/5: "quick and thorough"' in out
+    assert ':star: @ana rated REQ-1 5/5: "quick and thorough"' in out
     out = await click(harness, ANA, "request:thank", "1")
-    assert '→ #kudos:\n    :tada: *Ana Alvarez* gave kudos to *Ben Brooks*: "for REQ-1: send me the Q3 figures"' in out
+    assert '→ #kudos:\n    :tada: *@ana* gave kudos to *@ben*: "for REQ-1: send me the Q3 figures"' in out
     kudos = request_kudos(harness)
     assert len(kudos) == 1 and kudos[0].source_ref == "REQ-1"
     assert "already thanked" in await click(harness, ANA, "request:thank", "1")
@@ -116,7 +116,7 @@ async def test_renegotiated_before_due_is_not_broken_but_late_is(harness: Harnes
     await harness.say(BEN, "/request promise REQ-1 Thursday 3pm")
     harness.clock.advance(timedelta(days=1))
     out = await harness.say(BEN, "/request promise REQ-1 Friday 3pm")
-    assert "counts as renegotiated, not broken" in out and ":calendar: Ben Brooks moved the date of REQ-1" in out
+    assert "counts as renegotiated, not broken" in out and ":calendar: @ben moved the date of REQ-1" in out
     req = request(harness, 1)
     assert req.promise_renegotiations == 1 and not req.promise_broken
     harness.clock.set(T0 + timedelta(days=4))  # Saturday: Friday 3pm has passed
@@ -135,25 +135,25 @@ async def test_reopen_decline_cancel_and_reassign(harness: Harness) -> None:
     await harness.say(ANA, "/request @ben fix the invoice")
     await harness.say(BEN, "/request done REQ-1")
     out = await harness.say(ANA, "/request reopen REQ-1 the totals are still wrong")
-    assert ':leftwards_arrow_with_hook: Ana Alvarez reopened REQ-1: "the totals are still wrong"' in out
+    assert ':leftwards_arrow_with_hook: @ana reopened REQ-1: "the totals are still wrong"' in out
     await harness.say(BEN, "/request done REQ-1 fixed the totals")
     assert request(harness, 1).reopen_count == 1 and request(harness, 1).delivery_count == 2
 
     await harness.say(ANA, "/request @ben order chairs")
     out = await harness.say(BEN, "/request decline REQ-2 facilities does this, ask @zoe")
-    assert 'Ben Brooks declined REQ-2: "facilities does this, ask @zoe"' in out
+    assert '@ben declined REQ-2: "facilities does this, ask @zoe"' in out
 
     await harness.say(ANA, "/request @ben book the room")
     out = await harness.say(ANA, "/request cancel REQ-3 found one myself")
-    assert 'Ana Alvarez cancelled REQ-3: "found one myself"' in out
+    assert '@ana cancelled REQ-3: "found one myself"' in out
 
     await harness.say(ANA, "/request @ben review the slides")
     out = await harness.say(BEN, "/request reassign REQ-4 @chloe")
     assert "REQ-4 was reassigned to Chloe Chen; nothing more to do for you." in out
-    assert "→ Chloe Chen (@chloe, private):\n    *REQ-4* — Ana Alvarez asks you" in out
+    assert "→ Chloe Chen (@chloe, private):\n    *REQ-4* — @ana asks you" in out
     assert "REQ-4 is now with Chloe Chen." in out
     assert "REQ-4 is not one of your requests" in await harness.say(BEN, "/request ack REQ-4")
-    assert "Chloe Chen acknowledged" in await harness.say(CHLOE, "/request ack REQ-4")
+    assert "@chloe acknowledged" in await harness.say(CHLOE, "/request ack REQ-4")
     statuses = [r.status for r in requests(harness)]
     assert statuses == ["delivered", "declined", "cancelled", "acknowledged"]
 

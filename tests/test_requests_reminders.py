@@ -30,7 +30,7 @@ async def test_each_reminder_once_and_one_escalation_across_restarts(database_ur
     assert await sweep(h) == ""
     h.clock.set(T0 + timedelta(hours=2) + MIN)
     out = await sweep(h)
-    assert "→ Ben Brooks (@ben, private):\n    :bell: REQ-1 from Chloe Chen is waiting for your first response" in out
+    assert "→ Ben Brooks (@ben, private):\n    :bell: REQ-1 from @chloe is waiting for your first response" in out
     assert "→ Chloe Chen (@chloe, private):\n    FYI: I sent Ben Brooks a friendly reminder about REQ-1" in out
     assert await sweep(h) == ""
     h.close()
@@ -38,13 +38,13 @@ async def test_each_reminder_once_and_one_escalation_across_restarts(database_ur
     # "Restart": a new runtime on the same database, the clock moved on from outside.
     h = Harness(database_url, base_config(), start=T0 + timedelta(hours=4) + MIN)
     out = await sweep(h)
-    assert ":bell: REQ-1 from Chloe Chen is waiting past its first-response target" in out
+    assert ":bell: REQ-1 from @chloe is waiting past its first-response target" in out
     assert await sweep(h) == ""
     h.close()
 
     h = Harness(database_url, base_config(), start=T0 + timedelta(hours=6) + MIN)
     out = await sweep(h)
-    assert "→ Ana Alvarez (@ana, private):\n    :rotating_light: REQ-1 from Chloe Chen to Ben Brooks" in out
+    assert "→ Ana Alvarez (@ana, private):\n    :rotating_light: REQ-1 from @chloe to @ben" in out
     assert "so Ana Alvarez was asked to help" in out and "asked for help one level up" in out
     assert await sweep(h) == ""
     h.clock.advance(timedelta(days=3))
@@ -138,7 +138,7 @@ async def test_promise_reminders_the_day_before_and_on_the_day(harness: Harness)
     assert await sweep(harness) == ""
     harness.clock.set(T0 + timedelta(days=2, minutes=1))  # Thursday 10:01 Berlin
     out = await sweep(harness)
-    assert ":bell: You promised REQ-1 to Chloe Chen for Fri 20 Nov 15:00 CET" in out
+    assert ":bell: You promised REQ-1 to @chloe for Fri 20 Nov 15:00 CET" in out
     assert await sweep(harness) == ""
     harness.clock.set(T0 + timedelta(days=3, minutes=1))
     assert ":bell: You promised REQ-1" in await sweep(harness)
@@ -146,7 +146,7 @@ async def test_promise_reminders_the_day_before_and_on_the_day(harness: Harness)
     # A renegotiated promise gets its own reminders.
     await harness.say(BEN, "/request promise REQ-1 Tuesday 3pm")
     harness.clock.set(T0 + timedelta(days=6, minutes=1))  # Monday 10:01
-    assert ":bell: You promised REQ-1 to Chloe Chen for Tue 24 Nov 15:00 CET" in await sweep(harness)
+    assert ":bell: You promised REQ-1 to @chloe for Tue 24 Nov 15:00 CET" in await sweep(harness)
     assert len(_bells(harness)) == 3
 
 

@@ -41,7 +41,7 @@ async def test_extramile_run_takes_a_signed_kudos_and_announces_it(fake: FakeSla
                 break
             await asyncio.sleep(0.1)
         announcement = next(p for p in fake.called("chat.postMessage") if p["channel"] == "CKUDOS001")
-        assert "Ben Brooks" in announcement["text"] and "Solutions" in announcement["text"]
+        assert f"<@{BEN_ID}>" in announcement["text"] and "Solutions" in announcement["text"]
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)

@@ -13,7 +13,7 @@ from tests.support import ANA, BEN, CHLOE, Harness, base_config
 async def test_good_story_under_a_name(harness: Harness) -> None:
     out = await harness.say(BEN, "/story good Chloe rebuilt the export overnight so our demo worked #extra-mile #dependability")
     assert "→ #service-stories:" in out
-    assert "*A good service story* from Ben Brooks" in out and "Chloe rebuilt the export overnight" in out
+    assert "*A good service story* from @ben" in out and "Chloe rebuilt the export overnight" in out
     assert "good story · Going the extra mile · Dependability" in out
     [story] = stories(harness)
     assert story.author_id is not None and not story.anonymous and story.kind == "good"
@@ -21,7 +21,7 @@ async def test_good_story_under_a_name(harness: Harness) -> None:
 
 async def test_bad_story_under_a_name_is_blameless(harness: Harness) -> None:
     out = await harness.say(BEN, "/story bad @chloe and Diego missed the cut-off, so the customer waited #solutions")
-    assert "*A lesson learned* (blameless) from Ben Brooks" in out
+    assert "*A lesson learned* (blameless) from @ben" in out
     assert "A colleague and a colleague missed the cut-off" in out
     assert "chloe" not in out.lower() and "Diego" not in out
     assert stories(harness)[0].text == "A colleague and a colleague missed the cut-off, so the customer waited"

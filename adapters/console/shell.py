@@ -11,7 +11,7 @@ import sys
 import uuid
 from typing import TextIO
 
-from adapters.console.render import render_text
+from adapters.console.render import render_text, safe
 from bot.events import Actor, Address, CommandInput, Event
 from bot.messages import Message
 from bot.outbox import Delivered
@@ -37,7 +37,7 @@ class ConsoleSender:
 
     async def send(self, item: OutboxMessage, message: Message, previous: SentMessage | None) -> Delivered:
         self._seq += 1
-        label = {"ephemeral": "you", "home": "your home"}.get(item.kind, item.label)
+        label = safe({"ephemeral": "you", "home": "your home"}.get(item.kind, item.label))
         verb = "updated" if previous is not None else ""
         body = render_text(message).replace("\n", "\n    ")
         self.out.write(f"  → {label}{' (' + verb + ')' if verb else ''}:\n    {body}\n")

@@ -1,9 +1,12 @@
 """What the adapter asks Slack about people and channels, cached in memory.
 
 ``users.info`` gives a first-seen account's name, email and timezone, so the core can link it by
-email to the same person on Teams or in app.yaml. Lookups on the acknowledgement path are bounded
-by a time budget: when Slack is slow the event still goes in with what the payload carries, and
-the cache makes every later request from the same person free.
+email to the same person on Teams or in app.yaml. A lookup that fails for a passing reason (a 5xx,
+a rate limit, the network) is tried again a couple of times, quickly: without the email a known
+colleague would be registered as a stranger. Lookups on the acknowledgement path are bounded by
+a time budget: when Slack is slow the event still goes in with what the payload carries (the
+bot then mentions the account as ``<@U…>``, which Slack shows by name), and the cache makes
+every later request from the same person free.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -22,6 +26,19 @@ log = logging.getLogger(__name__)
 
 USER_TTL_S = 3600.0
 CHANNEL_TTL_S = 600.0
+# Pauses before the second and third users.info attempt (well inside the acknowledgement budget).
+LOOKUP_RETRY_DELAYS_S = (0.05, 0.2)
+
+
+def _passing(exc: Exception) -> bool:
+    """A failure worth another try: Slack busy or rate limited, or the network."""
+    if isinstance(exc, SlackApiError):
+        response = exc.response
+        status = int(getattr(response, "status_code", 0) or 0)
+        error = response.get("error") if hasattr(response, "get") and isinstance(response.data, dict) else ""
+        return status >= 500 or status == 429 or error in ("ratelimited", "internal_error", "fatal_error",
+                                                            "service_unavailable", "request_timeout")
+    return isinstance(exc, (aiohttp.ClientError, TimeoutError, OSError))
 
 
 def user_info_from(payload: dict) -> UserInfo:  # type: ignore[type-arg]
@@ -57,16 +74,27 @@ class SlackDirectory:
         future: asyncio.Future[UserInfo | None] = asyncio.get_running_loop().create_future()
         self._pending[user_id] = future
         try:
-            response = await self.client.users_info(user=user_id)
-            info = user_info_from(response["user"])
-            self._users[user_id] = (time.monotonic(), info)
+            info = await self._users_info(user_id)
+            if info is not None:
+                self._users[user_id] = (time.monotonic(), info)
             future.set_result(info)
-        except Exception as exc:  # noqa: BLE001 - the event goes in with what the payload says; the next one retries
-            log.warning("users.info %s failed: %s", user_id, exc)
-            future.set_result(None)
         finally:
             self._pending.pop(user_id, None)
         return future.result()
+
+    async def _users_info(self, user_id: str) -> UserInfo | None:
+        for attempt, delay in enumerate((0.0, *LOOKUP_RETRY_DELAYS_S)):
+            if delay:
+                await asyncio.sleep(delay)
+            try:
+                response = await self.client.users_info(user=user_id)
+                return user_info_from(response["user"])
+            except Exception as exc:  # noqa: BLE001 - the event goes in with what the payload says
+                if not _passing(exc) or attempt == len(LOOKUP_RETRY_DELAYS_S):
+                    log.warning("users.info %s failed (attempt %d): %s", user_id, attempt + 1, exc)
+                    return None
+                log.info("users.info %s failed (attempt %d), trying again: %s", user_id, attempt + 1, exc)
+        return None  # pragma: no cover - the loop always returns
 
     async def users(self, user_ids: Iterable[str], budget_s: float) -> dict[str, UserInfo]:
         """Look up several accounts at once, giving up (with what is known) after ``budget_s``."""

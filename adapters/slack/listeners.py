@@ -53,11 +53,31 @@ class SlackListeners:
     def register(self) -> None:
         app = self.app
         app.command(re.compile(r"^/.+"))(self.on_command)
-        app.action(re.compile(r".*"))(self.on_action)
+        app.action({"type": "block_actions", "action_id": re.compile(r".*")})(self.on_action)
         app.view_submission(re.compile(r".*"))(self.on_view_submission)
         app.event("app_home_opened")(self.on_home_opened)
         app.event("reaction_added")(self.on_reaction)
         app.event("message")(self.on_message)
+        # Everything else Slack may send is acknowledged and left alone: an unanswered event is
+        # redelivered (and Slack disables the subscriptions of an app that keeps failing), and an
+        # unanswered interaction shows the person an error. Registered last: the listeners above
+        # come first.
+        ignore = self.ignore
+        app.event(re.compile(r".*"))(ignore)
+        app.options(re.compile(r".*"))(self.no_options)
+        app.shortcut(re.compile(r".*"))(ignore)
+        app.view_closed(re.compile(r".*"))(ignore)
+        for kind in ("interactive_message", "dialog_submission", "dialog_cancellation"):
+            app.action({"type": kind, "callback_id": re.compile(r".*")})(ignore)
+
+    async def ignore(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
+        kind = (body.get("event") or {}).get("type") or body.get("type")
+        log.info("Slack %s: nothing to do", kind)
+        await ack()
+
+    async def no_options(self, ack: Callable[..., Awaitable[None]]) -> None:
+        """The bot offers no external select menus: an empty list rather than an error."""
+        await ack(options=[])
 
     async def _record(self, event: Event) -> bool:
         if self.submit is None or self.now is None:
@@ -146,6 +166,8 @@ class SlackListeners:
         users = await users_task
         item_text = text_task.result() if text_task in done else ""
         item_link = link_task.result() if link_task in done else ""
+        if mentioned := [u for u in translate.user_ids_in(item_text) if u not in users]:
+            users = {**users, **await self.directory.users(mentioned, LOOKUP_BUDGET_S / 2)}
         info = users.get(author)
         if info is not None and info.is_bot:
             await ack()

@@ -1,18 +1,39 @@
 """``extramile manifest slack``: a ready-to-paste Slack app manifest (YAML).
 
 Slash commands come from ``bot.features.SLASH_COMMANDS``, so each feature's command appears as
-soon as the feature lands. In HTTP mode every request URL is ``<URL>/slack/events``; with
-``--socket-mode`` Slack needs no URL at all.
+soon as the feature lands. In HTTP mode every request URL is ``<URL>/slack/events`` and must be
+HTTPS (Slack refuses anything else); with ``--socket-mode`` Slack needs no URL at all. Texts are
+kept within the limits of Slack's manifest schema, shortened at a word if ever too long; the
+tests validate the result against that schema.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 
 from adapters.slack.platform import EVENTS_PATH
+from bot.texts import shorten
+
+# Limits of slash_commands[] in Slack's manifest schema (manifest.schema.1.0.0.json).
+DESCRIPTION_MAX = 2000
+USAGE_HINT_MAX = 1000
+
+
+class ManifestError(ValueError):
+    """A manifest Slack would refuse (the CLI prints it as one line)."""
+
+
+def check_url(url: str) -> str:
+    """The public base URL of ``extramile run``: Slack sends requests to HTTPS URLs only."""
+    parsed = urlparse(url)
+    if parsed.scheme != "https" or not parsed.hostname:
+        raise ManifestError(f"--url {url} is not an https:// URL; Slack only sends requests to HTTPS URLs "
+                            "(e.g. https://extramile.example.com), or use --socket-mode")
+    return url
 
 BOT_SCOPES = [
     "app_mentions:read",
@@ -44,11 +65,11 @@ BOT_EVENTS = [
 
 def manifest(commands: Sequence[tuple[str, str, str]], url: str = "", socket_mode: bool = False,
              name: str = "Extra Mile") -> dict[str, Any]:
-    request_url = url.rstrip("/") + EVENTS_PATH if url and not socket_mode else ""
+    request_url = check_url(url).rstrip("/") + EVENTS_PATH if url and not socket_mode else ""
     slash_commands = []
     for command, description, usage in commands:
-        entry: dict[str, Any] = {"command": f"/{command.lstrip('/')}", "description": description[:100],
-                                 "usage_hint": usage[:100], "should_escape": True}
+        entry: dict[str, Any] = {"command": f"/{command.lstrip('/')}", "description": shorten(description, DESCRIPTION_MAX),
+                                 "usage_hint": shorten(usage, USAGE_HINT_MAX), "should_escape": True}
         if request_url:
             entry["url"] = request_url
         slash_commands.append(entry)

@@ -210,9 +210,19 @@ def submission_event(body: Mapping[str, Any], users: Mapping[str, UserInfo], now
                   ActionInput(action_id=str(view.get("callback_id", "")), form=form, mentions=mentions), now)
 
 
+def readable_text(text: str, users: Mapping[str, UserInfo]) -> str:
+    """A Slack message as the people in the channel read it: ``<@U1>`` is ``@Ana Alvarez``, ``<!here>``
+    is ``@here``, a link ``label (url)``, ``&amp;`` is ``&``. The bot quotes such text (react-to-give)
+    and must not turn its mentions and broadcasts into its own."""
+    plain, mentions, _ = normalise_text(text, users)
+    for mention in mentions:
+        plain = plain.replace(mention.token, f"@{mention.name or 'someone'}")
+    return plain
+
+
 def reaction_event(body: Mapping[str, Any], users: Mapping[str, UserInfo], item_text: str, item_link: str,
                    now: datetime) -> Event:
-    """``reaction_added`` -> ReactionInput with the message author, its permalink and text."""
+    """``reaction_added`` -> ReactionInput with the message author, its permalink and its text as read."""
     event = body["event"]
     team = str(body.get("team_id", ""))
     item = event.get("item") or {}
@@ -222,7 +232,7 @@ def reaction_event(body: Mapping[str, Any], users: Mapping[str, UserInfo], item_
                     is_private=is_private_channel(channel))
     emoji = str(event.get("reaction", "")).split("::")[0]  # "clap::skin-tone-3" is still :clap:
     given = ReactionInput(emoji=emoji, item_author=actor(team, author_id, users.get(author_id)) if author_id else None,
-                          item_link=item_link, item_text=item_text)
+                          item_link=item_link, item_text=readable_text(item_text, users))
     return _event(f"slack:{team}:ev:{body.get('event_id') or body_hash(body)}",
                   actor(team, str(event.get("user", "")), users.get(str(event.get("user", "")))), where, given, now)
 
@@ -257,8 +267,10 @@ def direct_message_event(body: Mapping[str, Any], users: Mapping[str, UserInfo],
     in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
     if in_thread and name not in commands:
         return reply_event(body, users, now)
+    # A command typed in a thread of the DM is answered in that thread.
     where = Address(platform=PLATFORM, tenant=team, conversation=channel, message=str(event.get("ts", "")),
-                    is_private=True, private_origin=True)
+                    thread=str(event.get("thread_ts", "")) if in_thread else "", is_private=True,
+                    private_origin=True)
     return _event(f"slack:{team}:ev:{body.get('event_id') or body_hash(body)}", actor(team, user_id, users.get(user_id)),
                   where, CommandInput(name=name, text=rest, mentions=mentions, channels=channels), now)
 

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.texts import shorten
+
 MANIFEST_VERSION = "1.22"
 SCHEMA_URL = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 SCOPES = ["personal", "team", "groupChat"]
@@ -36,7 +38,8 @@ def manifest(app_id: str, commands: Sequence[tuple[str, str, str]], *, version: 
     uuid.UUID(app_id)  # Teams wants the Entra app id (a GUID) as both app id and bot id
     site = url.rstrip("/") or "https://github.com/extramile/extramile"
     domains = [host] if (host := urlparse(url).hostname) else []
-    command_list = [{"title": command[:32], "description": f"{description} — {command} {usage}"[:128]}
+    # Teams: title at most 32 characters, description 128; shortened at a word, never mid-word.
+    command_list = [{"title": command[:32], "description": shorten(f"{description} — {command} {usage}", 128)}
                     for command, description, usage in commands][:MAX_COMMANDS]
     return {
         "$schema": SCHEMA_URL,

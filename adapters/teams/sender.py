@@ -42,7 +42,7 @@ from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 from adapters.teams.action_tokens import ActionSigner
 from adapters.teams.connector import Connectors
 from adapters.teams.inbound import base_conversation_id
-from adapters.teams.render import CARD_CONTENT_TYPE, card
+from adapters.teams.render import CARD_CONTENT_TYPE, card, summary
 from adapters.teams.service_urls import ServiceUrlRefused
 from bot.clock import Clock
 from bot.messages import Message
@@ -162,8 +162,8 @@ class TeamsSender:
             channel_id=Channels.ms_teams,
             service_url=target.service_url,
             conversation=ConversationAccount(id=target.conversation_id, tenant_id=target.tenant or None),
-            summary=message.text[:200],
-            attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card(message, sign))],
+            summary=summary(message),
+            attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card(message, target.tenant, sign))],
         )
         if target.bot is not None:
             activity.from_property = target.bot

@@ -8,10 +8,11 @@ from bot.dates import month_bounds, parse_month
 from bot.errors import UserError
 from bot.events import ActionInput, CommandInput, Mention, ReactionInput
 from bot.kudos import grammar, rules
-from bot.messages import Block, Context, Fields, Message, Section
+from bot.mentions import mention, mention_all
+from bot.messages import Block, Context, Fields, Message, Section, escape
 from bot.parser import PersonRef
 from bot.people import display
-from bot.texts import t
+from bot.texts import readable, t, t_plain
 from storage import kudos as repo
 from storage import people as people_repo
 from storage.models import Kudos, Person
@@ -38,7 +39,7 @@ async def on_command(ctx: Ctx) -> None:
             ctx.reply(t("kudos.leaderboard_set", on=show_me))
         case grammar.Give(recipients=refs, values=values, message=text):
             recipients = rules.resolve_recipients(ctx, refs)
-            kudos = rules.give(ctx, ctx.person, recipients, values, text)
+            kudos = rules.give(ctx, ctx.person, recipients, values, readable(text, given.mentions))
             announce(ctx, kudos, ctx.person, recipients, list(values))
 
 
@@ -69,7 +70,7 @@ async def on_reaction(ctx: Ctx) -> None:
     excerpt = limits.fit(given.item_text, 10_000)  # someone else's words: made storable, not refused
     if len(excerpt) > 120:
         excerpt = excerpt[:117] + "..."
-    message = t("kudos.reaction_message", emoji=given.emoji, excerpt=excerpt)
+    message = t_plain("kudos.reaction_message", emoji=given.emoji, excerpt=excerpt)
     kudos = rules.give(ctx, ctx.person, [author], [], message, source="reaction", source_ref=given.item_link)
     announce(ctx, kudos, ctx.person, [author], [])
 
@@ -78,16 +79,17 @@ def announce(ctx: Ctx, kudos: Kudos, giver: Person, recipients: list[Person], va
     """The public announcement, a private note to each recipient, and a receipt for the giver."""
     value_names = [ctx.config.value(v).name for v in values if ctx.config.value(v)]
     emojis = " ".join(ctx.config.value(v).emoji for v in values if ctx.config.value(v) and ctx.config.value(v).emoji)
-    names = ", ".join(r.name for r in recipients)
-    text = t("kudos.announcement", giver=giver.name, names=names, message=kudos.message, values=value_names)
+    names = mention_all(recipients)
+    by = mention(giver)
+    text = t("kudos.announcement", giver=by, names=names, message=kudos.message, values=value_names)
     blocks: list[Block] = [Section(text=text)]
     if value_names:
-        blocks.append(Context(text=f"{emojis} {' · '.join(value_names)}".strip()))
+        blocks.append(Context(text=escape(f"{emojis} {' · '.join(value_names)}".strip())))
     ctx.announce("kudos", Message(text=text, blocks=tuple(blocks)))
     for person in recipients:
-        ctx.tell(person.id, t("kudos.received", giver=giver.name, message=kudos.message, values=value_names))
+        ctx.tell(person.id, t("kudos.received", giver=by, message=kudos.message, values=value_names))
     left = rules.budget(ctx, giver)
-    ctx.reply(t("kudos.sent", names=names, left=left.left, limit=left.limit))
+    ctx.reply(t("kudos.sent", names=", ".join(r.name for r in recipients), left=left.left, limit=left.limit))
 
 
 def help_message(ctx: Ctx) -> Message:

@@ -20,7 +20,7 @@ from bot.messages import Actions, Button, Context, Message, Section, ToChannel
 from bot.parser import tokenize
 from bot.prompts import grammar, library
 from bot.prompts import schedules as sched
-from bot.texts import t
+from bot.texts import readable, t
 from storage import people as people_repo
 from storage import prompts as repo
 from storage import stories as stories_repo
@@ -264,7 +264,7 @@ def _offer_kudos(ctx: Ctx, post: PromptPost, giver_id: int, text: str, mentions:
         return
     recipients = recipients[: ctx.config.kudos.max_recipients]
     names = [p.name for p in (people_repo.get(ctx.session, i) for i in recipients) if p is not None]
-    words = limits.fit(text, ctx.config.kudos.max_length)  # the reply is already posted: made storable
+    words = limits.fit(readable(text, mentions), ctx.config.kudos.max_length)  # the reply is already posted: made storable
     offer = repo.add_kudos_offer(ctx.session, ctx.org_id, post.id, giver_id, words, recipients, ctx.now())
     offer_text = t("prompts.kudos_offer", names=", ".join(names))
     button = Button(t("prompts.kudos_button"), KUDOS_ACTION, str(offer.id), style="primary")

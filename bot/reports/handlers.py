@@ -14,7 +14,7 @@ from bot import limits
 from bot.context import Ctx, Services
 from bot.errors import UserError
 from bot.events import CommandInput, Event, TickInput
-from bot.messages import Attachment, Context, Fields, Message, Section
+from bot.messages import Attachment, Context, Fields, Message, Neutral, Section, escape
 from bot.people import find_actor, roles_of
 from bot.reports import links, themes
 from bot.reports.build import build_report, previous_month
@@ -97,8 +97,8 @@ def report_message(session: Session, services: Services, report: Report, person_
                                   services.config.reports.link_ttl_seconds())
     tz = ZoneInfo(services.config.organization.timezone)
     note = t("reports.link_note", expires=expires.astimezone(tz).strftime("%d %b %Y %H:%M %Z"))
-    fields = tuple((k.label, f"{fmt_kpi(k, k.value)} ({fmt_change(k)})") for k in report.kpis)
-    text = "\n".join(x for x in (intro, summary) if x)
+    fields = tuple((escape(k.label), escape(f"{fmt_kpi(k, k.value)} ({fmt_change(k)})")) for k in report.kpis)
+    text = Neutral("\n".join(x for x in (intro, summary) if x))
     return Message(
         text=text,
         blocks=tuple(b for b in (Section(text=intro) if intro else None, Section(text=summary), Fields(pairs=fields),

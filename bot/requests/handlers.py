@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.events import ActionInput, CommandInput
 from bot.kudos import handlers as kudos_handlers
 from bot.kudos import rules as kudos_rules
+from bot.mentions import mention
 from bot.messages import Block, Message, Section
 from bot.requests import grammar, lifecycle
 from bot.requests.dates import parse_due
@@ -26,7 +27,7 @@ from bot.requests.render import (
     when,
 )
 from bot.resolve import resolve_person
-from bot.texts import t
+from bot.texts import readable, t, t_plain
 from storage import people as people_repo
 from storage import requests as repo
 from storage.models import Person
@@ -111,7 +112,9 @@ def create(ctx: Ctx, command: grammar.Create) -> None:
     owner = resolve_person(ctx, command.owner, "requests.unknown_owner")
     cal = lifecycle.calendar(ctx.services)
     due = parse_due(command.when, ctx.now(), ctx.tz(requester), cal) if command.when else None
-    request = lifecycle.create(ctx, requester, owner, command.what, due, command.category, command.urgent)
+    given = ctx.event.input
+    what = readable(command.what, given.mentions if isinstance(given, CommandInput) else ())
+    request = lifecycle.create(ctx, requester, owner, what, due, command.category, command.urgent)
     ctx.tell(owner.id, owner_message(ctx.config, request, owner, requester))
     ctx.tell(requester.id, requester_message(ctx.config, request, owner, requester))
     ctx.reply(t("requests.created", ref=ref(request), owner=owner.name, due=when(due, ctx.tz(requester)),
@@ -126,7 +129,7 @@ def step(ctx: Ctx, verb: str, request: Request, text: str) -> None:
         _show(ctx, request, actor, owner, requester)
     elif verb == "ack":
         lifecycle.acknowledge(ctx, request, actor, owner)
-        refresh(ctx, request, owner, requester, to_requester=t("requests.told_ack", ref=r, owner=owner.name))
+        refresh(ctx, request, owner, requester, to_requester=t("requests.told_ack", ref=r, owner=mention(owner)))
         ctx.reply(t("requests.did", ref=r, what="acknowledged", other=requester.name))
     elif verb == "promise":
         wanted = text or ""
@@ -144,39 +147,39 @@ def step(ctx: Ctx, verb: str, request: Request, text: str) -> None:
         other = requester if actor.id == owner.id else owner
         ctx.tell(owner.id, owner_message(ctx.config, request, owner, requester))
         ctx.tell(requester.id, requester_message(ctx.config, request, owner, requester))
-        ctx.tell(other.id, t("requests.told_update", ref=r, who=actor.name, text=text))
+        ctx.tell(other.id, t("requests.told_update", ref=r, who=mention(actor), text=text))
         ctx.reply(t("requests.did", ref=r, what="sent your update", other=other.name))
     elif verb == "done":
         lifecycle.deliver(ctx, request, actor, owner, text)
         refresh(ctx, request, owner, requester,
-                to_requester=t("requests.told_done", ref=r, owner=owner.name, note=text,
+                to_requester=t("requests.told_done", ref=r, owner=mention(owner), note=text,
                                days=ctx.config.requests.auto_confirm_days))
         ctx.reply(t("requests.did", ref=r, what="marked as done", other=requester.name))
     elif verb == "confirm":
         lifecycle.confirm(ctx, request, actor, requester)
-        refresh(ctx, request, owner, requester, to_owner=t("requests.told_confirmed", ref=r, requester=requester.name))
+        refresh(ctx, request, owner, requester, to_owner=t("requests.told_confirmed", ref=r, requester=mention(requester)))
         ctx.reply(t("requests.rate_ask", ref=r, owner=owner.name))
     elif verb == "reopen":
         lifecycle.reopen(ctx, request, actor, requester, text)
         refresh(ctx, request, owner, requester,
-                to_owner=t("requests.told_reopened", ref=r, requester=requester.name, why=text))
+                to_owner=t("requests.told_reopened", ref=r, requester=mention(requester), why=text))
         ctx.reply(t("requests.did", ref=r, what="reopened", other=owner.name))
     elif verb == "rate":
         lifecycle.rate(ctx, request, actor, requester, text)
         refresh(ctx, request, owner, requester,
-                to_owner=t("requests.told_rated", ref=r, requester=requester.name, rating=request.rating,
+                to_owner=t("requests.told_rated", ref=r, requester=mention(requester), rating=request.rating,
                            comment=request.rating_comment))
         ctx.reply(t("requests.rated", ref=r, rating=request.rating, owner=owner.name,
                     thanked=request.thanked_kudos_id is not None))
     elif verb == "decline":
         lifecycle.decline(ctx, request, actor, owner, text)
         refresh(ctx, request, owner, requester,
-                to_requester=t("requests.told_declined", ref=r, owner=owner.name, reason=text))
+                to_requester=t("requests.told_declined", ref=r, owner=mention(owner), reason=text))
         ctx.reply(t("requests.did", ref=r, what="declined", other=requester.name))
     elif verb == "cancel":
         lifecycle.cancel(ctx, request, actor, requester, text)
         refresh(ctx, request, owner, requester,
-                to_owner=t("requests.told_cancelled", ref=r, requester=requester.name, reason=text))
+                to_owner=t("requests.told_cancelled", ref=r, requester=mention(requester), reason=text))
         ctx.reply(t("requests.did", ref=r, what="cancelled", other=owner.name))
     elif verb == "thank":
         thank(ctx, request, actor, owner, requester)
@@ -188,7 +191,7 @@ def _promise(ctx: Ctx, request: Request, owner: Person, requester: Person, due: 
     outcome = lifecycle.promise(ctx, request, ctx.person, owner, due)
     r = ref(request)
     refresh(ctx, request, owner, requester,
-            to_requester=t("requests.told_promise", ref=r, owner=owner.name, outcome=outcome,
+            to_requester=t("requests.told_promise", ref=r, owner=mention(owner), outcome=outcome,
                            when=when(due, tz_of(ctx.config, requester))))
     ctx.reply(t("requests.promised", ref=r, when=when(due, ctx.tz(owner)), outcome=outcome, other=requester.name))
 
@@ -214,7 +217,7 @@ def thank(ctx: Ctx, request: Request, actor: Person, owner: Person, requester: P
     if request.thanked_kudos_id is not None:
         raise UserError(t("requests.already_thanked", ref=ref(request), owner=owner.name))
     values = [ctx.config.values[0].slug] if ctx.config.kudos.require_value and ctx.config.values else []
-    message = t("requests.thank_message", ref=ref(request), what=request.title)
+    message = t_plain("requests.thank_message", ref=ref(request), what=request.title)
     kudos = kudos_rules.give(ctx, actor, [owner], values, message, source="request", source_ref=ref(request))
     request.thanked_kudos_id = kudos.id
     repo.save(ctx.session, request)

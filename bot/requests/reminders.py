@@ -22,6 +22,7 @@ from sqlmodel import Session
 from bot.calendar import BusinessCalendar
 from bot.context import Ctx, Services
 from bot.events import TickInput
+from bot.mentions import mention
 from bot.messages import Actions, Block, Message, Section
 from bot.requests import lifecycle
 from bot.requests.handlers import refresh
@@ -168,10 +169,10 @@ async def on_remind(ctx: Ctx) -> None:
     r = ref(request)
     owner_tz = tz_of(ctx.config, owner)
     if point.startswith("promise") or ":promise" in point:
-        text = t("requests.remind_promise", ref=r, requester=requester.name, what=request.title,
+        text = t("requests.remind_promise", ref=r, requester=mention(requester), what=request.title,
                  when=when(request.promised_at, owner_tz))
     else:
-        text = t("requests.remind_first", ref=r, requester=requester.name, what=request.title,
+        text = t("requests.remind_first", ref=r, requester=mention(requester), what=request.title,
                  due=when(request.first_response_due_at, owner_tz), overdue=request.first_response_due_at <= now)
     card = owner_message(ctx.config, request, owner, requester)
     blocks: list[Block] = [Section(text=text), *[b for b in card.blocks if isinstance(b, Actions)]]
@@ -189,7 +190,7 @@ def _escalate(ctx: Ctx, request: Request, owner: Person, requester: Person, poin
                  "nobody to escalate to (no manager, no category contact)")
         return
     tz = tz_of(ctx.config, recipient)
-    ctx.tell(recipient.id, t("requests.escalation", ref=r, owner=owner.name, requester=requester.name,
+    ctx.tell(recipient.id, t("requests.escalation", ref=r, owner=mention(owner), requester=mention(requester),
                              what=request.title, since=when(request.sla_started_at, tz),
                              due=when(request.first_response_due_at, tz)))
     repo.log(ctx.session, request, now, "escalated", None, f"to {recipient.name}")

@@ -11,7 +11,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import AppConfig
-from bot.messages import Actions, Block, Button, Context, Fields, Message, Section
+from bot.mentions import mention
+from bot.messages import Actions, Block, Button, Context, Fields, Message, Section, escape
 from bot.requests.lifecycle import LABELS, OWED, ref, tz_of
 from bot.texts import t
 from storage.models import Person, RequestEvent
@@ -38,7 +39,9 @@ def requester_ref_key(request: Request) -> str:
 
 def _fields(config: AppConfig, request: Request, reader: Person, owner: Person, requester: Person) -> Fields:
     tz = tz_of(config, reader)
-    pairs: list[tuple[str, str]] = [("Status", LABELS[request.status]), ("From", requester.name), ("Owner", owner.name)]
+    # Field values are neutral markup: people are mentions, anything typed is escaped.
+    pairs: list[tuple[str, str]] = [("Status", LABELS[request.status]), ("From", mention(requester)),
+                                    ("Owner", mention(owner))]
     if request.asked_due_at:
         pairs.append(("Asked by", when(request.asked_due_at, tz)))
     if request.promised_at:
@@ -46,16 +49,16 @@ def _fields(config: AppConfig, request: Request, reader: Person, owner: Person, 
     if request.status == "open":
         pairs.append(("First response due", when(request.first_response_due_at, tz)))
     if request.category:
-        pairs.append(("Category", f"#{request.category}"))
+        pairs.append(("Category", escape(f"#{request.category}")))
     if request.urgent:
         pairs.append(("Priority", "urgent"))
     if request.delivery_note and request.status in ("delivered", "confirmed"):
-        pairs.append(("Delivery note", request.delivery_note))
+        pairs.append(("Delivery note", escape(request.delivery_note)))
     if request.close_reason and request.status in ("declined", "cancelled"):
-        pairs.append(("Reason", request.close_reason))
+        pairs.append(("Reason", escape(request.close_reason)))
     if request.rating:
         comment = f" — {request.rating_comment}" if request.rating_comment else ""
-        pairs.append(("Rating", f"{request.rating}/5{comment}"))
+        pairs.append(("Rating", escape(f"{request.rating}/5{comment}")))
     return Fields(pairs=tuple(pairs))
 
 
@@ -66,7 +69,7 @@ def _button(label: str, verb: str, request: Request, value: str = "", style: str
 
 def owner_message(config: AppConfig, request: Request, owner: Person, requester: Person,
                   assignment: int | None = None, headline: str = "") -> Message:
-    text = t("requests.owner_card", ref=ref(request), requester=requester.name, what=request.title)
+    text = t("requests.owner_card", ref=ref(request), requester=mention(requester), what=request.title)
     blocks: list[Block] = [Section(text=text), _fields(config, request, owner, owner, requester)]
     current = assignment is None or assignment == request.assignment
     if current and request.status in OWED:
@@ -84,7 +87,7 @@ def owner_message(config: AppConfig, request: Request, owner: Person, requester:
 
 def requester_message(config: AppConfig, request: Request, owner: Person, requester: Person,
                       headline: str = "") -> Message:
-    text = t("requests.requester_card", ref=ref(request), owner=owner.name, what=request.title)
+    text = t("requests.requester_card", ref=ref(request), owner=mention(owner), what=request.title)
     blocks: list[Block] = [Section(text=text), _fields(config, request, requester, owner, requester)]
     buttons: list[Button] = []
     if request.status == "delivered":
@@ -93,7 +96,7 @@ def requester_message(config: AppConfig, request: Request, owner: Person, reques
         if request.rating is None:
             buttons = [_button("★" * n, "rate", request, value=f"{request.number}:{n}") for n in range(1, 6)]
         if request.thanked_kudos_id is None:
-            buttons.append(_button(f"Thank {owner.name}", "thank", request, style="primary"))
+            buttons.append(_button(escape(f"Thank {owner.name}"), "thank", request, style="primary"))
     elif request.status in OWED:
         buttons = [_button("Cancel", "cancel", request, style="danger")]
     if buttons:
@@ -107,7 +110,7 @@ def history_message(config: AppConfig, request: Request, reader: Person, owner: 
     tz = tz_of(config, reader)
     lines = [(when(event.at, tz), who.name if who else "Extra Mile", event.kind, event.detail) for event, who in rows]
     text = t("requests.show", ref=ref(request), what=request.title, lines=lines)
-    return Message(text=text, blocks=(Section(text=t("requests.owner_card", ref=ref(request), requester=requester.name,
+    return Message(text=text, blocks=(Section(text=t("requests.owner_card", ref=ref(request), requester=mention(requester),
                                                      what=request.title)),
                                       _fields(config, request, reader, owner, requester),
                                       Section(text=t("requests.show_log", lines=lines))))

@@ -20,10 +20,11 @@ from bot import llm as llm_module
 from bot.context import Ctx, Services
 from bot.errors import UserError
 from bot.events import Address, CommandInput, Event, TickInput, event_to_json
-from bot.messages import Context, Message, Section
+from bot.mentions import mention
+from bot.messages import Context, Message, Neutral, Section, escape
 from bot.outbox import FORGET_PREFIX
 from bot.stories import blameless, grammar
-from bot.texts import t
+from bot.texts import readable, t
 from storage import people as people_repo
 from storage import stories as repo
 from storage.models import Kudos, Person
@@ -51,7 +52,7 @@ async def on_command(ctx: Ctx) -> None:
     story = repo.add(ctx.session, org_id=ctx.org_id, kind=command.kind, text=text, anonymous=False,
                      author_id=author.id, source="command", post_id=None, platform=ctx.event.where.platform,
                      values=values, now=ctx.now())
-    ctx.announce("stories", _story_message(ctx, story.kind, text, values, author.name))
+    ctx.announce("stories", _story_message(ctx, story.kind, text, values, mention(author)))
     if command.kind == "bad":
         _scrub_inbox(ctx, given, text, values, keep_actor=True)
     ctx.reply(t("stories.shared", kind=command.kind, anonymous=False))
@@ -104,16 +105,16 @@ def _check_values(ctx: Ctx, slugs: tuple[str, ...]) -> list[str]:
 
 
 def _public_text(ctx: Ctx, kind: str, text: str, given: CommandInput | None) -> str:
-    if kind != "bad":
-        return text
     mentions = given.mentions if given is not None else ()
+    if kind != "bad":
+        return readable(text, mentions)
     return blameless.redact(text, mentions, repo.people_names(ctx.session, ctx.org_id))
 
 
-def _story_message(ctx: Ctx, kind: str, text: str, values: list[str], author: str | None) -> Message:
-    names = [ctx.config.value(v).name for v in values if ctx.config.value(v)]
+def _story_message(ctx: Ctx, kind: str, text: str, values: list[str], author: Neutral | None) -> Message:
+    names = [escape(ctx.config.value(v).name) for v in values if ctx.config.value(v)]
     body = t("stories.post", kind=kind, text=text, author=author or "")
-    tags = " · ".join([t("stories.kind_label", kind=kind), *names])
+    tags = Neutral(" · ".join([t("stories.kind_label", kind=kind), *names]))
     return Message(text=body, blocks=(Section(text=body), Context(text=tags)))
 
 
