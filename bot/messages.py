@@ -307,6 +307,10 @@ class Message:
     ref_key: str = ""
     # Files or links to go with the message (see Attachment); most messages have none.
     attachments: tuple[Attachment, ...] = ()
+    # True when the message only says that the real answer was sent to the person privately. A
+    # platform that already leaves its own pointer where a private reply was asked for (Teams, which
+    # has no ephemeral messages) shows that pointer instead of delivering this one as well.
+    pointer: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from storage.models import Kudos, KudosRecipient, KudosValue, Person, Team
-from storage.signing_keys import stored_secret
+from storage.signing_keys import existing_secret, stored_secret
 
 
 @dataclass(frozen=True)
@@ -154,8 +154,7 @@ def exclusive_pairs(session: Session, org_id: int, since: datetime, end: datetim
 
 def existing_link_secret(session: Session) -> str | None:
     """The stored signing key if one was ever created (reading it never creates one)."""
-    row = session.get(ReportSecret, "report_links")
-    return row.value if row is not None else None
+    return existing_secret(session, "report_links")
 
 
 def link_secret(session: Session, now: datetime) -> str:

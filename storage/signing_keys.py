@@ -16,6 +16,12 @@ from sqlmodel import Session
 from storage.models import ReportSecret
 
 
+def existing_secret(session: Session, name: str) -> str | None:
+    """The key called ``name`` if one was ever created (reading it never creates one)."""
+    row = session.get(ReportSecret, name)
+    return row.value if row is not None else None
+
+
 def stored_secret(session: Session, name: str, now: datetime) -> str:
     """The key called ``name``, created on first use."""
     row = session.get(ReportSecret, name)

@@ -43,7 +43,10 @@ TEAMS_ATTACK = ("&lt;!channel&gt; &lt;!here&gt; &lt;@U0EVIL001&gt; &lt;http://ev
                 "[x](http://evil.example) [y][r] &lt;at&gt;Boss&lt;/at&gt; {{DATE(2017-02-14T06:00:00Z, SHORT)}} "
                 "**bold** ```code``` `tick`")
 CONSOLE_ATTACK = ("<!channel> <!here> <@U0EVIL001> <http://evil.example|click> &lt; [x](http://evil.example) "
-                  "<at>Boss</at> ```code``` `tick` \x1b[2J\x1b]0;owned\x07 \r overwritten \x9b31m")
+                  "<at>Boss</at> ```code``` `tick`")
+# Terminal controls are refused when typed (nothing is stored); the console still shows any that
+# reach it (from an LLM, a platform profile) as symbols rather than obeying them.
+CONSOLE_CONTROLS = "\x1b[2J\x1b]0;owned\x07 \r overwritten \x9b31m"
 MULTILINE = "line one\n> line two\nline three"
 
 
@@ -228,8 +231,14 @@ async def test_console_shows_typed_text_and_no_terminal_controls(harness: Harnes
     assert_console_safe(out)
     assert "*@ana* gave kudos to *@ben*" in out
     assert "<!channel> <!here> <@U0EVIL001> <http://evil.example|click> &lt; [x](http://evil.example)" in out
-    assert "␛[2J␛]0;owned␇" in out  # shown, not obeyed
     assert out.count("> line one\n    > > line two\n    > line three") == 2
+    before = harness.kudos_count()
+    refused = await harness.say(ANA, f"/kudos @ben #empathy thanks {CONSOLE_CONTROLS}")
+    assert_console_safe(refused)
+    assert "control character" in refused and harness.kudos_count() == before
+    shown = console_text(escape(f"thanks {CONSOLE_CONTROLS}"))
+    assert_console_safe(shown)
+    assert "␛[2J␛]0;owned␇" in shown  # shown, not obeyed
 
 
 # ---- any text, through the templates and every renderer ---------------------------------------

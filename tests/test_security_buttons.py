@@ -71,6 +71,6 @@ async def test_a_forged_kudos_payload_gives_nothing(database_url: str) -> None:
     assert _kudos(h) == []
     # The real click: recipients and words come from the stored reply.
     out = await h.send(h.event(BEN, ActionInput(action_id="prompts:kudos", value=value)))
-    assert "*Ben Brooks* gave kudos to *Chloe Chen*" in out
-    assert _kudos(h) == [("Thanks <@UCHLOE> for untangling the invoice mess", [_person_id(h, "chloe.chen@example.com")])]
+    assert "*@ben* gave kudos to *@chloe*" in out
+    assert _kudos(h) == [("Thanks @chloe.chen for untangling the invoice mess", [_person_id(h, "chloe.chen@example.com")])]
     h.close()

@@ -111,6 +111,10 @@ class TeamsSender:
         target: Target | None = None
         try:
             route = await self._route(item, previous)
+            if message.pointer and route.notice is not None:
+                # Our own pointer says the same where the person asked; the private chat needs neither.
+                await self._point_to_private(route.notice, item)
+                return Delivered(conversation=route.notice.conversation_id, message_id="")
             target = route.target
             activity = self._activity(message, target)
             client = await self._open(target.service_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from bot import limits
 from bot.context import Ctx, Services
 from bot.errors import UserError
 from bot.events import CommandInput, Event, TickInput
-from bot.messages import Attachment, Context, Fields, Message, Neutral, Section, escape
+from bot.messages import Attachment, Context, Fields, Message, Neutral, Section, escape, text_message
 from bot.people import find_actor, roles_of
 from bot.reports import links, themes
 from bot.reports.build import build_report, previous_month
@@ -58,7 +59,7 @@ async def on_culture(ctx: Ctx) -> None:
     ctx.tell(person_id, report_message(ctx.session, ctx.services, report, person_id, html=to_html(report),
                                        intro=partial))
     if not _in_direct_chat(ctx):
-        ctx.reply(t("reports.sent_privately", month=month))
+        ctx.reply(replace(text_message(t("reports.sent_privately", month=month)), pointer=True))
 
 
 def _in_direct_chat(ctx: Ctx) -> bool:
