@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot import people
+from bot.calendar import BusinessCalendar
 from bot.clock import Clock
 from bot.config import AppConfig
 from bot.events import Event
@@ -26,6 +29,10 @@ from bot.messages import (
 from storage.db import Database
 from storage.models import Person
 
+if TYPE_CHECKING:  # the declarations name Ctx in their handler types
+    from bot.feature import Feature
+    from bot.llm import Llm
+
 
 @dataclass
 class Services:
@@ -37,25 +44,45 @@ class Services:
     org_id: int
     # Platforms that can deliver right now (their adapters are running), in order of preference.
     active_platforms: tuple[str, ...] = ("console",)
-    # Optional extras later features plug in (llm client, scheduler hooks...).
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The installed features (the composition root's one tuple): help, home and the report read it.
+    features: tuple[Feature, ...] = ()
+
+    @cached_property
+    def calendar(self) -> BusinessCalendar:
+        """One business calendar per running process (the holidays package is slow to build)."""
+        settings = self.config.requests
+        return BusinessCalendar(settings.business_hours, settings.holidays)
+
+    @cached_property
+    def llm(self) -> Llm | None:
+        """The OpenAI-compatible client when ``llm.enabled`` (built on first use, once per process)."""
+        from bot.llm import from_settings
+
+        return from_settings(self.config.llm, os.environ)
 
 
-class Ctx:
-    """One event's unit of work: its session, its actor, and the messages it decides to send.
+class Ctx[I]:
+    """One event's unit of work: its input, its session, its actor, and the messages it decides to send.
 
+    ``input`` is what the handler was registered for, already typed: a ``CommandInput`` for a
+    command, a :class:`bot.feature.Tick` with its payload model for a scheduled job, and so on.
     Messages are collected here and written to the outbox in the same transaction as the
     handler's other writes, so a decision and its announcement can never be separated by a crash.
     """
 
-    def __init__(self, services: Services, session: Session, event: Event) -> None:
+    def __init__(self, services: Services, session: Session, event: Event, given: I) -> None:
         self.services = services
         self.session = session
         self.event = event
+        self._input = given
         self.outgoing: list[Outgoing] = []
         self._person: Person | None = None
-        # What the handler's prepare step produced outside the transaction (see Router.tick).
+        # What the handler's prepare step produced outside the transaction (see bot.feature.Prepare).
         self.prepared: Any = None
+
+    @property
+    def input(self) -> I:
+        return self._input
 
     @property
     def config(self) -> AppConfig:

@@ -13,8 +13,8 @@ import asyncio
 import collections
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot import limits
@@ -30,6 +30,7 @@ from bot.events import (
     event_from_json,
     event_to_json,
 )
+from bot.feature import Action, Command, Feature, Handler, Prepare, Schedule, Tick
 from bot.outbox import address
 from bot.texts import t
 from storage import inbox
@@ -37,72 +38,80 @@ from storage import outbox as outbox_repo
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Ctx], Awaitable[None]]
-# Slow I/O a tick needs (an LLM call) done *before* its transaction opens: on SQLite an open write
-# transaction would hold the database lock, and with it every acknowledgement, for that long.
-Prepare = Callable[[Services, Event], Awaitable[Any]]
-
 # Background handling yields to acknowledgements (see ``Dispatcher._admit``).
 ADMIT_QUIET_S = 0.02
 ADMIT_SHARE = 0.10
 
 
-@dataclass
+@dataclass(frozen=True)
+class Route[I]:
+    """What answers one event: the handlers, the input they are typed for, and the prepare step."""
+
+    given: I
+    handlers: Sequence[Handler[I]]
+    prepare: Prepare[I] | None = None
+
+
 class Router:
-    """Which handler answers which input. Features register themselves (see ``bot.features``)."""
+    """Which handler answers which input, derived from the features' declarations."""
 
-    commands: dict[str, Handler] = field(default_factory=dict)
-    actions: dict[str, Handler] = field(default_factory=dict)
-    ticks: dict[str, Handler] = field(default_factory=dict)
-    prepares: dict[str, Prepare] = field(default_factory=dict)
-    replies: list[Handler] = field(default_factory=list)
-    reactions: list[Handler] = field(default_factory=list)
+    def __init__(self, features: Sequence[Feature]) -> None:
+        self.features = tuple(features)
+        self.commands: dict[str, Command] = {}
+        self.actions: dict[str, Action] = {}
+        self.schedules: dict[str, Schedule[Any]] = {}
+        for feature in self.features:
+            for command in feature.commands:
+                self._unique(self.commands, command.name, feature)
+                self.commands[command.name] = command
+            for action in feature.actions:
+                self._unique(self.actions, action.prefix, feature)
+                self.actions[action.prefix] = action
+            for schedule in feature.schedules:
+                self._unique(self.schedules, schedule.job, feature)
+                self.schedules[schedule.job] = schedule
+        self.replies = [reply for feature in self.features for reply in feature.replies]
+        self.reactions = [reaction for feature in self.features for reaction in feature.reactions]
 
-    def command(self, name: str, handler: Handler, prepare: Prepare | None = None) -> None:
-        """``prepare`` (optional) runs outside any transaction; its result is ``ctx.prepared``."""
-        self.commands[name] = handler
-        if prepare is not None:
-            self.prepares[f"command:{name}"] = prepare
+    @staticmethod
+    def _unique(known: dict[str, Any], name: str, feature: Feature) -> None:
+        if name in known:
+            raise ValueError(f"feature {feature.name!r} declares {name!r}, which another feature already declares")
 
-    def action(self, prefix: str, handler: Handler) -> None:
-        """``prefix`` matches an action id exactly or up to its first ``:`` (``kudos:give``)."""
-        self.actions[prefix] = handler
+    @property
+    def command_names(self) -> frozenset[str]:
+        return frozenset(self.commands)
 
-    def tick(self, job: str, handler: Handler, prepare: Prepare | None = None) -> None:
-        """``prepare`` (optional) runs outside any transaction; its result is ``ctx.prepared``."""
-        self.ticks[job] = handler
-        if prepare is not None:
-            self.prepares[f"tick:{job}"] = prepare
+    def route(self, event: Event, services: Services) -> Route[Any]:
+        """The handlers for ``event`` (none: it is recorded as handled and nothing else happens).
 
-    def prepare_for(self, event: Event) -> Prepare | None:
+        A tick's payload is validated into its schedule's model here, so a handler never sees an
+        untyped dictionary; a payload that does not fit raises, and the event is failed.
+        """
         given = event.input
-        if isinstance(given, TickInput):
-            return self.prepares.get(f"tick:{given.job}")
         if isinstance(given, CommandInput):
-            return self.prepares.get(f"command:{given.name.lower().lstrip('/')}")
-        return None
-
-    def handlers_for(self, event: Event) -> list[Handler]:
-        given = event.input
-        if isinstance(given, CommandInput):
-            handler = self.commands.get(given.name.lower().lstrip("/"))
-            return [handler] if handler else [_unknown_command]
+            command = self.commands.get(given.name.lower().lstrip("/"))
+            if command is None:
+                return Route(given, [self._unknown_command])
+            return Route(given, [command.handler], command.prepare)
         if isinstance(given, ActionInput):
-            handler = self.actions.get(given.action_id) or self.actions.get(given.action_id.split(":")[0])
-            return [handler] if handler else []
+            action = self.actions.get(given.action_id) or self.actions.get(given.action_id.split(":")[0])
+            return Route(given, [action.handler] if action else [])
         if isinstance(given, TickInput):
-            handler = self.ticks.get(given.job)
-            return [handler] if handler else []
+            schedule = self.schedules.get(given.job)
+            if schedule is None:
+                return Route(given, [])
+            tick = Tick(job=given.job, occurrence=given.occurrence,
+                        payload=schedule.payload.model_validate(given.payload))
+            return Route(tick, [schedule.handler], schedule.prepare)
         if isinstance(given, ReplyInput):
-            return list(self.replies)
+            return Route(given, [reply.handler for reply in self.replies])
         if isinstance(given, ReactionInput):
-            return list(self.reactions)
-        return []
+            return Route(given, [r.handler for r in self.reactions if r.wants(services.config, given.emoji)])
+        return Route(given, [])  # pragma: no cover - the input union is closed
 
-
-async def _unknown_command(ctx: Ctx) -> None:
-    assert isinstance(ctx.event.input, CommandInput)
-    raise UserError(t("unknown_command", name=limits.clip(ctx.event.input.name), commands=sorted(ctx.services.extras.get("command_names", []))))
+    async def _unknown_command(self, ctx: Ctx[CommandInput]) -> None:
+        raise UserError(t("unknown_command", name=limits.clip(ctx.input.name), commands=sorted(self.commands)))
 
 
 class Dispatcher:
@@ -200,26 +209,26 @@ class Dispatcher:
         await self.process(inbox_id, event)
         return True
 
-    async def _prepared(self, event: Event) -> Any:
-        prepare = self.router.prepare_for(event)
-        if prepare is None:
+    async def _prepared(self, route: Route[Any], event: Event) -> Any:
+        if route.prepare is None:
             return None
         try:
-            return await prepare(self.services, event)
+            return await route.prepare(self.services, event, route.given)
         except Exception:  # the handler then does without (e.g. the prompt library instead of an LLM)
             log.exception("preparing %s failed", event.dedupe_key)
             return None
 
     async def process(self, inbox_id: int, event: Event) -> None:
         services = self.services
-        prepared = await self._prepared(event)
         try:
+            route = self.router.route(event, services)
+            prepared = await self._prepared(route, event)
             with services.db.session() as session:
                 if not inbox.claim(session, inbox_id, services.clock.now()):
                     return
-                ctx = Ctx(services, session, event)
+                ctx = Ctx(services, session, event, route.given)
                 ctx.prepared = prepared
-                for handler in self.router.handlers_for(event):
+                for handler in route.handlers:
                     try:
                         with session.begin_nested():
                             await handler(ctx)
@@ -235,7 +244,7 @@ class Dispatcher:
             await self._apologise(event)
         self.on_queued()
 
-    def _queue(self, ctx: Ctx) -> None:
+    def _queue(self, ctx: Ctx[object]) -> None:
         now = ctx.now()
         for outgoing in ctx.outgoing:
             row = address(ctx.session, ctx.config, ctx.org_id, ctx.event, outgoing, ctx.services.active_platforms, now)
@@ -246,7 +255,7 @@ class Dispatcher:
         if event.actor is None:
             return
         with self.services.db.session() as session:
-            ctx = Ctx(self.services, session, event)
+            ctx = Ctx(self.services, session, event, event.input)
             ctx.reply(t("internal_error"))
             self._queue(ctx)
 

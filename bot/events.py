@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, TypeAdapter
 
@@ -115,12 +115,16 @@ class ReactionInput:
 
 @dataclass(frozen=True)
 class TickInput:
-    """A scheduler firing; ``job`` names the job and ``occurrence`` its unique occurrence key."""
+    """A scheduler firing; ``job`` names the job and ``occurrence`` its unique occurrence key.
+
+    ``payload`` is the job's payload model as JSON (see :class:`bot.feature.Schedule`); the router
+    validates it into that model before the handler sees it.
+    """
 
     kind: Literal["tick"] = "tick"
     job: str = ""
     occurrence: str = ""
-    payload: dict[str, str] = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 Input = Annotated[

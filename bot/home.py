@@ -1,38 +1,25 @@
 """``home``: a person's own dashboard (Slack App Home; ``home`` in the console and Teams).
 
-Each feature contributes a section (see :data:`SECTIONS`), so the home grows with the features.
+Each feature that declares a Home section (:attr:`bot.feature.Feature.home`) adds it, in the order
+of the features, so the home grows with the features.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.context import Ctx
+from bot.events import CommandInput
+from bot.feature import Command, Feature, home_sections
 from bot.messages import Block, Message, Section, ToHome
 from bot.texts import t
-from storage.models import Person
-
-HomeSection = Callable[[Ctx, Person], list[Block]]
 
 
-def kudos_section(ctx: Ctx, person: Person) -> list[Block]:
-    from bot.kudos.handlers import mine_message
-
-    return list(mine_message(ctx, person).blocks)
-
-
-def requests_section(ctx: Ctx, person: Person) -> list[Block]:
-    from bot.requests.handlers import home_section
-
-    return home_section(ctx, person)
-
-
-SECTIONS: list[HomeSection] = [kudos_section, requests_section]
-
-
-async def on_home(ctx: Ctx) -> None:
+async def on_home(ctx: Ctx[CommandInput]) -> None:
     person = ctx.person
     blocks: list[Block] = [Section(text=t("home.title", name=person.name))]
-    for section in SECTIONS:
+    for section in home_sections(ctx.services.features):
         blocks.extend(section(ctx, person))
     ctx.send(ToHome(), Message(text=t("home.title", name=person.name), blocks=tuple(blocks)))
+
+
+FEATURE = Feature(name="home", commands=(Command(
+    "home", on_home, help="`home` — your own dashboard (in Slack: the bot's Home tab)"),))

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from openai import AsyncOpenAI
 
@@ -92,16 +90,12 @@ class Llm:
             f"Stories of the month:\n{listing}", max_tokens=180)
 
 
-def from_services(services: Any) -> Llm | None:
-    """The configured client (built once per process), or None when the LLM is off."""
-    settings: LlmSettings = services.config.llm
+def from_settings(settings: LlmSettings, env: Mapping[str, str]) -> Llm | None:
+    """The configured client, or None when the LLM is off (or has no ``OPENAI_API_KEY``)."""
     if not settings.enabled:
         return None
-    if "llm" not in services.extras:
-        key = os.environ.get("OPENAI_API_KEY", "")
-        if not key:
-            log.warning("llm.enabled is true but OPENAI_API_KEY is not set; using the prompt library")
-            services.extras["llm"] = None
-        else:
-            services.extras["llm"] = Llm(settings, key, os.environ.get("OPENAI_BASE_URL"))
-    return services.extras["llm"]
+    key = env.get("OPENAI_API_KEY", "")
+    if not key:
+        log.warning("llm.enabled is true but OPENAI_API_KEY is not set; using the prompt library")
+        return None
+    return Llm(settings, key, env.get("OPENAI_BASE_URL"))

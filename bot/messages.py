@@ -37,7 +37,7 @@ reads the markup for the renderers, so they all agree on what is markup and what
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
@@ -277,7 +277,86 @@ class Context:
     text: str = ""
 
 
-Block = Annotated[Union[Section, Fields, Actions, Context], Field(discriminator="kind")]
+@dataclass(frozen=True)
+class PeopleInput:
+    """Pick colleagues (Slack: a users select; Teams: the people picker). Submitted as user ids."""
+
+    kind: Literal["people"] = "people"
+    id: str = ""
+    label: str = ""
+    placeholder: str = ""
+    max_selected: int = 0
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SelectInput:
+    """Pick one of ``options``; submitted as the option's value."""
+
+    kind: Literal["select"] = "select"
+    id: str = ""
+    label: str = ""
+    placeholder: str = ""
+    options: tuple[Choice, ...] = ()
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class TextInput:
+    kind: Literal["text"] = "text"
+    id: str = ""
+    label: str = ""
+    placeholder: str = ""
+    multiline: bool = False
+    max_length: int = 0
+    optional: bool = False
+
+
+FormInput = Annotated[Union[PeopleInput, SelectInput, TextInput], Field(discriminator="kind")]
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form a person fills in and submits (the kudos form), in plain-text labels.
+
+    Its submission comes back as ``ActionInput(action_id=<action_id>, form={input id: value})``;
+    :meth:`read` gives each input's value in one shape whatever the platform sent. Adapters render
+    it natively: Slack opens it as a modal when the command that asks for it is typed (a message
+    cannot hold a Slack form, so a message shows only its other blocks), Teams as an Adaptive Card
+    with inputs and a signed submit button; the console, which has no forms, shows the rest of the
+    message.
+    """
+
+    kind: Literal["form"] = "form"
+    action_id: str = ""
+    title: str = ""
+    submit: str = ""
+    cancel: str = ""
+    inputs: tuple[FormInput, ...] = ()
+
+    def read(self, submitted: Mapping[str, str | list[str]]) -> dict[str, str | list[str]]:
+        """The submitted values by input id: people as a list of user ids (a platform may send
+        them as one comma-separated text), everything else as one text; unknown keys are dropped."""
+        values: dict[str, str | list[str]] = {}
+        for field in self.inputs:
+            given = submitted.get(field.id)
+            if isinstance(field, PeopleInput):
+                items = given if isinstance(given, list) else (given or "").split(",")
+                values[field.id] = [item.strip() for item in items if item.strip()]
+            elif isinstance(given, list):
+                values[field.id] = given[0] if given else ""
+            else:
+                values[field.id] = given or ""
+        return values
+
+
+Block = Annotated[Union[Section, Fields, Actions, Context, Form], Field(discriminator="kind")]
 
 
 @dataclass(frozen=True)

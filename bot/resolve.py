@@ -20,7 +20,7 @@ from storage import people as people_repo
 from storage.models import Person
 
 
-def resolve_person(ctx: Ctx, ref: PersonRef, unknown_text: str = "kudos.unknown_person") -> Person:
+def resolve_person(ctx: Ctx[object], ref: PersonRef, unknown_text: str = "kudos.unknown_person") -> Person:
     """The person a reference names; :class:`UserError` (text ``unknown_text``) when unknown."""
     person: Person | None
     if ref.mention is not None and not people.storable_id(ref.mention.user_id):
@@ -37,7 +37,7 @@ def resolve_person(ctx: Ctx, ref: PersonRef, unknown_text: str = "kudos.unknown_
     return person
 
 
-def resolve_people(ctx: Ctx, refs: Sequence[PersonRef], unknown_text: str = "kudos.unknown_person") -> list[Person]:
+def resolve_people(ctx: Ctx[object], refs: Sequence[PersonRef], unknown_text: str = "kudos.unknown_person") -> list[Person]:
     """Each distinct person named, in order."""
     found: list[Person] = []
     for ref in refs:
@@ -47,7 +47,7 @@ def resolve_people(ctx: Ctx, refs: Sequence[PersonRef], unknown_text: str = "kud
     return found
 
 
-def suggest_handle(ctx: Ctx, handle: str) -> str:
+def suggest_handle(ctx: Ctx[object], handle: str) -> str:
     """``@ben (Ben Brooks)`` for the closest known handle, or "" when nothing is close."""
     candidates = {h: name for h, name in people_repo.handles(ctx.session, ctx.org_id)}
     best = fuzzy.extractOne(handle, list(candidates), score_cutoff=60) if candidates else None

@@ -1,9 +1,9 @@
 """Scheduling: APScheduler 3 runs a sweep; features say what is due; the inbox makes it exactly once.
 
-Nothing is pickled: every sweep asks each registered *source* what is due "now" (the injected
-clock, so tests and operators can move time), from the database and app.yaml. Each due item has an
-occurrence key; it is dispatched as a Tick event whose dedupe key is that occurrence key, stored
-under the inbox's unique constraint. So a restart, a misfire catch-up or a second replica never
+Nothing is pickled: every sweep asks each feature's :class:`bot.feature.Schedule` what is due "now"
+(the injected clock, so tests and operators can move time), from the database and app.yaml. Each
+due item has an occurrence key and a typed payload; it is dispatched as a Tick event whose dedupe
+key is that occurrence key, stored under the inbox's unique constraint. So a restart, a misfire catch-up or a second replica never
 sends anything twice, and a firing that was due while the bot was down is caught by the next sweep.
 
 For calendar schedules (cron-like, in a timezone) :func:`cron_due` turns a trigger into the firings
@@ -13,9 +13,10 @@ since the schedule's cursor, split into those still within the grace window and 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -25,25 +26,13 @@ from sqlmodel import Session
 from bot.context import Services
 from bot.dispatch import Dispatcher
 from bot.events import Address, Event, TickInput
+from bot.feature import Schedule
 from storage import schedules as repo
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Due:
-    """Something to do now: ``job`` names the tick handler, ``occurrence`` makes it unique."""
-
-    occurrence: str
-    job: str
-    payload: dict[str, str] = field(default_factory=dict)
-    where: Address | None = None
-
-
 # Cursor moves a source asked for, applied once its due items are dispatched.
 PENDING_CURSORS = "extramile.pending_cursors"
-
-DueSource = Callable[[Session, Services, datetime], Iterable[Due]]
 
 
 @dataclass(frozen=True)
@@ -83,32 +72,31 @@ def cron_due(session: Session, name: str, trigger: BaseTrigger, now: datetime, g
 
 
 class Scheduler:
-    def __init__(self, dispatcher: Dispatcher, services: Services, interval_s: float = 20.0) -> None:
+    def __init__(self, dispatcher: Dispatcher, services: Services, schedules: Sequence[Schedule[Any]] = (),
+                 interval_s: float = 20.0) -> None:
         self.dispatcher = dispatcher
         self.services = services
         self.interval_s = interval_s
-        self.sources: dict[str, DueSource] = {}
+        self.schedules = list(schedules)
         self._aps: AsyncIOScheduler | None = None
-
-    def add_source(self, name: str, source: DueSource) -> None:
-        self.sources[name] = source
 
     async def sweep(self) -> int:
         """Dispatch everything due now; returns how many new occurrences were handled."""
         now = self.services.clock.now()
         handled = 0
-        for name, source in self.sources.items():
+        for schedule in self.schedules:
             try:
                 with self.services.db.session() as session:
-                    items = list(source(session, self.services, now))
+                    items = list(schedule.due(session, self.services, now))
                     cursors = list(session.info.pop(PENDING_CURSORS, []))
             except Exception:
-                log.exception("scheduler source %s failed", name)
+                log.exception("scheduler source of %s failed", schedule.job)
                 continue
             for item in items:
+                payload = item.payload.model_dump(mode="json")
                 event = Event(dedupe_key=f"tick:{item.occurrence}", actor=None,
                               where=item.where or Address(platform="", tenant=""),
-                              input=TickInput(job=item.job, occurrence=item.occurrence, payload=dict(item.payload)),
+                              input=TickInput(job=schedule.job, occurrence=item.occurrence, payload=payload),
                               received_at=now)
                 if await self.dispatcher.dispatch(event):
                     handled += 1

@@ -109,7 +109,8 @@ def _manifest(args: argparse.Namespace, config: AppConfig) -> int:
     """Each platform adds its manifest here (``manifest slack``, ``manifest teams``)."""
     if args.manifest_platform == "slack":
         from adapters.slack.manifest import ManifestError, manifest_yaml
-        from bot.features import SLASH_COMMANDS
+        from bot.feature import slash_commands
+        from extramile.features import FEATURES
 
         url = args.url
         if not url and not args.socket_mode:
@@ -117,7 +118,7 @@ def _manifest(args: argparse.Namespace, config: AppConfig) -> int:
             print("manifest: no --url given; replace https://extramile.example.com with the public URL "
                   "of `extramile run` (or use --socket-mode)", file=sys.stderr)
         try:
-            text = manifest_yaml(SLASH_COMMANDS, url=url, socket_mode=args.socket_mode)
+            text = manifest_yaml(slash_commands(FEATURES), url=url, socket_mode=args.socket_mode)
         except ManifestError as exc:
             print(f"extramile: {exc}", file=sys.stderr)
             return 2
@@ -131,7 +132,8 @@ def _manifest(args: argparse.Namespace, config: AppConfig) -> int:
 
 def _teams_manifest(args: argparse.Namespace, config: AppConfig) -> int:
     from adapters.teams.manifest import package
-    from bot.features import SLASH_COMMANDS
+    from bot.feature import slash_commands
+    from extramile.features import FEATURES
 
     app_id = args.app_id or os.environ.get("TEAMS_APP_ID", "")
     if not app_id:
@@ -139,7 +141,7 @@ def _teams_manifest(args: argparse.Namespace, config: AppConfig) -> int:
               file=sys.stderr)
         return 2
     try:
-        data = package(app_id, SLASH_COMMANDS, version=__version__, url=args.url, name=args.name,
+        data = package(app_id, slash_commands(FEATURES), version=__version__, url=args.url, name=args.name,
                        privacy_url=config.teams.privacy_url, terms_url=config.teams.terms_url)
     except ValueError:
         print(f"extramile: --app-id {app_id!r} is not a GUID; use the Azure Bot's Microsoft App ID, "
@@ -185,6 +187,8 @@ def _demo(args: argparse.Namespace, config: AppConfig) -> int:
 
 def _export(args: argparse.Namespace, config: AppConfig) -> int:
     from bot.directory import ensure_org
+    from bot.feature import exporters
+    from extramile.features import FEATURES
     from storage.export import export_all
 
     db = Database()
@@ -195,7 +199,7 @@ def _export(args: argparse.Namespace, config: AppConfig) -> int:
     try:
         with db.session() as session:
             org = ensure_org(session, config)
-            for record in export_all(session, org.id):
+            for record in export_all(session, org.id, exporters(FEATURES)):
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += 1
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -11,9 +11,10 @@ from bot.config import AppConfig
 from bot.context import Services
 from bot.directory import ensure_org, sync_people
 from bot.dispatch import Dispatcher, Router
-from bot.features import HELP_LINES, build_router, command_names, schedule_sources
+from bot.feature import Feature, schedules
 from bot.outbox import OutboxWorker, Sender
 from bot.scheduler import Scheduler
+from extramile.features import FEATURES
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -34,18 +35,17 @@ def prepare_database(db: Database, migrate: bool = True) -> None:
         db.upgrade()
 
 
-def build_runtime(config: AppConfig, db: Database, clock: Clock, senders: Mapping[str, Sender]) -> Runtime:
+def build_runtime(config: AppConfig, db: Database, clock: Clock, senders: Mapping[str, Sender],
+                  features: Sequence[Feature] = FEATURES) -> Runtime:
+    """The core for these settings and these platforms' senders, serving ``features``."""
     with db.session() as session:
         org = ensure_org(session, config)
         sync_people(session, org.id, config, clock)
         org_id = org.id
-    router = build_router()
-    services = Services(db=db, config=config, clock=clock, org_id=org_id, active_platforms=tuple(senders))
-    services.extras["help_lines"] = HELP_LINES
-    services.extras["command_names"] = command_names(router)
+    router = Router(features)
+    services = Services(db=db, config=config, clock=clock, org_id=org_id, active_platforms=tuple(senders),
+                        features=router.features)
     worker = OutboxWorker(db, clock, senders)
     dispatcher = Dispatcher(services, router, on_queued=worker.notify)
-    scheduler = Scheduler(dispatcher, services)
-    for name, source in schedule_sources().items():
-        scheduler.add_source(name, source)
+    scheduler = Scheduler(dispatcher, services, schedules(router.features))
     return Runtime(services=services, router=router, dispatcher=dispatcher, worker=worker, scheduler=scheduler)

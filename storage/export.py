@@ -1,12 +1,13 @@
 """Every record of an organisation as plain dicts, one per row, each with a ``type``.
 
-The organisation's data is theirs to take: ``extramile export`` writes these as JSON Lines.
-Later features add their record types to :data:`EXPORTERS`.
+The organisation's data is theirs to take: ``extramile export`` writes these as JSON Lines: the
+organisation, its teams and people first, then each feature's records (each feature declares its
+exporter, see :attr:`bot.feature.Feature.export`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlmodel import Session, select
@@ -68,18 +69,11 @@ def kudos(session: Session, org_id: int) -> Iterator[Record]:
                "platform": k.platform, "source": k.source, "source_ref": k.source_ref}
 
 
-EXPORTERS: list[Callable[[Session, int], Iterator[Record]]] = [organization, teams, people, kudos]
-
-from storage.requests import export_records as _request_records  # noqa: E402  (issue 5)
-
-EXPORTERS.append(_request_records)
-
-from storage.prompts import export_records as _prompt_records  # noqa: E402  (issue 6)
-from storage.stories import export_records as _story_records  # noqa: E402  (issue 6)
-
-EXPORTERS.extend([_prompt_records, _story_records])
+Exporter = Callable[[Session, int], Iterator[Record]]
+CORE: tuple[Exporter, ...] = (organization, teams, people)
 
 
-def export_all(session: Session, org_id: int) -> Iterator[Record]:
-    for exporter in EXPORTERS:
+def export_all(session: Session, org_id: int, features: Sequence[Exporter] = ()) -> Iterator[Record]:
+    """The organisation, its teams and people, then what each of ``features`` exports."""
+    for exporter in (*CORE, *features):
         yield from exporter(session, org_id)

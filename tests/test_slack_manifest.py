@@ -14,8 +14,11 @@ from referencing import Registry, Resource
 
 from adapters.slack.manifest import DESCRIPTION_MAX, USAGE_HINT_MAX, manifest
 from adapters.teams.manifest import manifest as teams_manifest
-from bot.features import SLASH_COMMANDS
+from bot.feature import slash_commands
+from extramile.features import FEATURES
 from tests.support import run_cli
+
+SLASH_COMMANDS = slash_commands(FEATURES)
 
 SCHEMAS = Path(__file__).parent / "external" / "slack-schema"  # Slack's own schema (see external/SOURCES.md)
 RAW = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"

@@ -11,10 +11,13 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from bot.features import SLASH_COMMANDS
+from bot.feature import slash_commands
+from extramile.features import FEATURES
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_support import BEN_ID, SECRET, TOKEN, command_body, sign
 from tests.support import REPO, free_port, records, run_cli, wait_healthy
+
+SLASH_COMMANDS = slash_commands(FEATURES)
 
 
 async def test_extramile_run_takes_a_signed_kudos_and_announces_it(fake: FakeSlack, cli_env: dict[str, str],

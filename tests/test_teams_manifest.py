@@ -8,8 +8,11 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from bot.features import SLASH_COMMANDS
+from bot.feature import slash_commands
+from extramile.features import FEATURES
 from tests.support import run_cli
+
+SLASH_COMMANDS = slash_commands(FEATURES)
 
 APP_ID = "0b7c8e55-9a0f-4d7e-9a55-5b1f3c2d1e00"
 

@@ -78,7 +78,7 @@ class SlackPlatform:
 
     def _bind(self, runtime: Runtime) -> None:
         self.listeners.bind(runtime.dispatcher.submit, runtime.services.clock.now,
-                            frozenset(runtime.services.extras.get("command_names", ())))
+                            runtime.router.command_names)
 
     async def _handle(self, request: web.Request) -> web.Response:
         bolt_request = await to_bolt_request(request)

@@ -68,7 +68,7 @@ class TeamsTurns:
         if given is None and activity.type == ActivityTypes.message:
             users = inbound.mentioned_users(activity)
             mentions = tuple([await self._mention(context, user) for user in users])
-            commands = frozenset(self.runtime.services.extras.get("command_names", ()))
+            commands = self.runtime.router.command_names
             under_bot_post = bool(inbound.thread_root(activity)) and await asyncio.to_thread(
                 self._under_bot_post, activity)
             given = inbound.message_input(activity, mentions, users, commands, under_bot_post)

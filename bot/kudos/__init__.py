@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from bot.dispatch import Router
+from bot.feature import Action, Command, Feature, Reaction
 from bot.kudos import handlers
+from storage.export import kudos as export_records
 
-
-def register(router: Router) -> None:
-    router.command("kudos", handlers.on_command)
-    router.action(handlers.FORM_ACTION, handlers.on_form)
-    router.reactions.append(handlers.on_reaction)
+FEATURE = Feature(
+    name="kudos",
+    commands=(Command(
+        "kudos", handlers.on_command,
+        usage="@person [@more] [#value] what for",
+        help="`/kudos @ana #empathy thanks for ...` — recognise a colleague (`/kudos help`)",
+        description="Give kudos to colleagues for living our values",
+        form=handlers.form_for),),
+    actions=(Action(handlers.FORM_ACTION, handlers.on_form),),
+    reactions=(Reaction(handlers.on_reaction, handlers.reaction_emojis),),
+    home=handlers.home_section,
+    export=export_records,
+)

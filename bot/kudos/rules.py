@@ -38,7 +38,7 @@ class Budget:
         return max(0, self.limit - self.used)
 
 
-def budget(ctx: Ctx, giver: Person) -> Budget:
+def budget(ctx: Ctx[object], giver: Person) -> Budget:
     """The giver's budget for *their* day: it resets at midnight in the giver's timezone."""
     tz = ctx.tz(giver)
     local_now = ctx.now().astimezone(tz)
@@ -48,7 +48,7 @@ def budget(ctx: Ctx, giver: Person) -> Budget:
     return Budget(limit=ctx.config.kudos.daily_budget, used=used, resets_at=next_start)
 
 
-def resolve_recipients(ctx: Ctx, refs: Sequence[PersonRef]) -> list[Person]:
+def resolve_recipients(ctx: Ctx[object], refs: Sequence[PersonRef]) -> list[Person]:
     return resolve_people(ctx, refs, "kudos.unknown_person")
 
 
@@ -63,7 +63,7 @@ def check_values(config: AppConfig, slugs: Sequence[str]) -> list[str]:
     return list(slugs)
 
 
-def give(ctx: Ctx, giver: Person, recipients: Sequence[Person], values: Sequence[str], message: str,
+def give(ctx: Ctx[object], giver: Person, recipients: Sequence[Person], values: Sequence[str], message: str,
          source: str = "command", source_ref: str = "") -> Kudos:
     """Validate everything first, then record; raises :class:`UserError` with nothing written."""
     settings = ctx.config.kudos
@@ -89,7 +89,7 @@ def give(ctx: Ctx, giver: Person, recipients: Sequence[Person], values: Sequence
                        source=source, source_ref=source_ref[:SOURCE_REF])
 
 
-def _reset_text(ctx: Ctx, giver: Person, resets_at: datetime) -> str:
+def _reset_text(ctx: Ctx[object], giver: Person, resets_at: datetime) -> str:
     remaining = resets_at - ctx.now()
     hours, minutes = divmod(int(remaining.total_seconds()) // 60, 60)
     tz = ctx.tz(giver)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from bot.dispatch import Router
+from bot.feature import Action, Command, Feature, Reply, Schedule
+from bot.prompts import handlers, schedules
+from bot.reports import practice
+from storage.prompts import export_records
 
-
-def register(router: Router) -> None:
-    from bot.prompts import handlers
-    from bot.prompts.schedules import POST_JOB
-
-    router.command("prompts", handlers.on_command)
-    router.tick(POST_JOB, handlers.on_post, prepare=handlers.prepare_post)
-    router.action(handlers.KUDOS_ACTION, handlers.on_make_kudos)
-    router.replies.append(handlers.on_reply)
+FEATURE = Feature(
+    name="prompts",
+    commands=(Command(
+        "prompts", handlers.on_command,
+        usage="add #channel weekdays 09:30 [#value] | list | pause|resume|remove ID",
+        help="`/prompts add #general weekdays 09:30 #empathy` — schedule value prompts (leaders; `/prompts help`)",
+        description="Schedule value prompts in a channel (leaders)"),),
+    actions=(Action(handlers.KUDOS_ACTION, handlers.on_make_kudos),),
+    replies=(Reply(handlers.on_reply),),
+    schedules=(Schedule(schedules.POST_JOB, schedules.due_posts, schedules.PostPayload, handlers.on_post,
+                        prepare=handlers.prepare_post),),
+    report=practice.report_section,
+    export=export_records,
+)

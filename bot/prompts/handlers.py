@@ -6,16 +6,15 @@ import logging
 import re
 import zlib
 from dataclasses import replace
-from datetime import datetime
 
 from rapidfuzz import process as fuzzy
 
 from bot import limits
-from bot import llm as llm_module
 from bot import people
 from bot.context import Ctx, Services
 from bot.errors import UserError
-from bot.events import ActionInput, CommandInput, Event, Mention, ReplyInput, TickInput
+from bot.events import ActionInput, CommandInput, Event, Mention, ReplyInput
+from bot.feature import Tick
 from bot.messages import Actions, Button, Context, Message, Section, ToChannel
 from bot.parser import tokenize
 from bot.prompts import grammar, library
@@ -37,9 +36,8 @@ _PRAISE = re.compile(r"\b(thank|thanks|thx|kudos|shout[- ]?out|props|grateful|ap
 
 # --- /prompts -----------------------------------------------------------------------------------
 
-async def on_command(ctx: Ctx) -> None:
-    given = ctx.event.input
-    assert isinstance(given, CommandInput)
+async def on_command(ctx: Ctx[CommandInput]) -> None:
+    given = ctx.input
     command = grammar.parse(given.text, given.channels)
     if isinstance(command, grammar.Help):
         ctx.reply(t("prompts.help"))
@@ -60,7 +58,7 @@ async def on_command(ctx: Ctx) -> None:
             await _send_now(ctx, sid)
 
 
-def _check_value(ctx: Ctx, slug: str | None) -> str | None:
+def _check_value(ctx: Ctx[object], slug: str | None) -> str | None:
     if not slug:
         return None
     known = [v.slug for v in ctx.config.values]
@@ -70,7 +68,7 @@ def _check_value(ctx: Ctx, slug: str | None) -> str | None:
     return slug
 
 
-def _add(ctx: Ctx, command: grammar.Add) -> None:
+def _add(ctx: Ctx[object], command: grammar.Add) -> None:
     value = _check_value(ctx, command.value)
     where = ctx.event.where
     if not command.channel:
@@ -89,17 +87,17 @@ def _add(ctx: Ctx, command: grammar.Add) -> None:
                 value=_value_name(ctx, value), next=_next_text(ctx, row)))
 
 
-def _next_text(ctx: Ctx, row: PromptSchedule) -> str:
+def _next_text(ctx: Ctx[object], row: PromptSchedule) -> str:
     at = sched.next_firing(row, ctx.config, ctx.now())
     return at.strftime("%a %d %b %Y %H:%M %Z") if at else "not within 60 days"
 
 
-def _value_name(ctx: Ctx, slug: str | None) -> str:
+def _value_name(ctx: Ctx[object], slug: str | None) -> str:
     value = ctx.config.value(slug) if slug else None
     return value.name if value else ""
 
 
-def _list_message(ctx: Ctx) -> Message:
+def _list_message(ctx: Ctx[object]) -> Message:
     rows = []
     for row in repo.schedules(ctx.session, ctx.org_id):
         rows.append({"id": row.id, "kind": row.kind, "channel": row.channel_label or row.channel, "when": row.when,
@@ -109,14 +107,14 @@ def _list_message(ctx: Ctx) -> Message:
     return Message(text=text, blocks=(Section(text=text),))
 
 
-def _schedule(ctx: Ctx, schedule_id: int) -> PromptSchedule:
+def _schedule(ctx: Ctx[object], schedule_id: int) -> PromptSchedule:
     row = repo.get_schedule(ctx.session, ctx.org_id, schedule_id)
     if row is None or row.status == "removed":
         raise UserError(t("prompts.no_such", id=schedule_id))
     return row
 
 
-def _set_status(ctx: Ctx, verb: str, schedule_id: int) -> None:
+def _set_status(ctx: Ctx[object], verb: str, schedule_id: int) -> None:
     row = _schedule(ctx, schedule_id)
     if verb == "remove" and row.source == "config":
         raise UserError(t("prompts.config_remove", id=row.id))
@@ -125,7 +123,7 @@ def _set_status(ctx: Ctx, verb: str, schedule_id: int) -> None:
     ctx.reply(t("prompts.status_set", id=row.id, channel=row.channel_label or row.channel, status=status))
 
 
-def _pick(ctx: Ctx, row: PromptSchedule | None, value: str | None, platform: str, channel: str,
+def _pick(ctx: Ctx[object], row: PromptSchedule | None, value: str | None, platform: str, channel: str,
           kind: str = "prompt") -> library.LibraryPrompt:
     if kind == "story_thread":
         pool = list(library.story_openers())
@@ -135,7 +133,7 @@ def _pick(ctx: Ctx, row: PromptSchedule | None, value: str | None, platform: str
     return library.next_prompt(pool, used, seed=f"{platform}:{channel}")
 
 
-def _preview(ctx: Ctx, schedule_id: int | None, value: str | None) -> None:
+def _preview(ctx: Ctx[object], schedule_id: int | None, value: str | None) -> None:
     value = _check_value(ctx, value)
     if schedule_id is not None:
         row = _schedule(ctx, schedule_id)
@@ -148,7 +146,7 @@ def _preview(ctx: Ctx, schedule_id: int | None, value: str | None) -> None:
     ctx.reply(t("prompts.preview", message=_render(ctx, chosen.text, chosen.value or None, kind).text))
 
 
-async def _send_now(ctx: Ctx, schedule_id: int) -> None:
+async def _send_now(ctx: Ctx[object], schedule_id: int) -> None:
     row = _schedule(ctx, schedule_id)
     where = ctx.event.where
     active = ctx.services.active_platforms
@@ -164,7 +162,7 @@ async def _send_now(ctx: Ctx, schedule_id: int) -> None:
 
 # --- posting ------------------------------------------------------------------------------------
 
-def _create_post(ctx: Ctx, row: PromptSchedule, platform: str, channel: str, occurrence: str,
+def _create_post(ctx: Ctx[object], row: PromptSchedule, platform: str, channel: str, occurrence: str,
                  chosen: library.LibraryPrompt, generated: str | None) -> PromptPost | None:
     return repo.record_post(
         ctx.session, org_id=ctx.org_id, schedule_id=row.id, kind=row.kind, platform=platform, channel=channel,
@@ -173,7 +171,7 @@ def _create_post(ctx: Ctx, row: PromptSchedule, platform: str, channel: str, occ
         text=generated or chosen.text, generated=bool(generated), occurrence=occurrence, posted_at=ctx.now())
 
 
-def _render(ctx: Ctx, text: str, value_slug: str | None, kind: str, post_id: int | None = None) -> Message:
+def _render(ctx: Ctx[object], text: str, value_slug: str | None, kind: str, post_id: int | None = None) -> Message:
     value = ctx.config.value(value_slug) if value_slug else None
     body = t("prompts.post" if kind == "prompt" else "stories.thread_post", text=text,
              value=value.name if value else "", emoji=value.emoji if value else "")
@@ -181,13 +179,12 @@ def _render(ctx: Ctx, text: str, value_slug: str | None, kind: str, post_id: int
     return Message(text=body, blocks=(Section(text=body), hint), ref_key=f"{repo.POST_REF}{post_id}" if post_id else "")
 
 
-async def on_post(ctx: Ctx) -> None:
+async def on_post(ctx: Ctx[Tick[sched.PostPayload]]) -> None:
     """A due firing: pick the next prompt (or a fresh one from the LLM) and post it, once."""
-    given = ctx.event.input
-    assert isinstance(given, TickInput)
-    row = repo.get_schedule(ctx.session, ctx.org_id, int(given.payload["schedule"]))
+    given = ctx.input
+    row = repo.get_schedule(ctx.session, ctx.org_id, given.payload.schedule)
     if row is None or row.status != "active":
-        log.info("prompt schedule %s is no longer active; firing %s not posted", given.payload.get("schedule"),
+        log.info("prompt schedule %s is no longer active; firing %s not posted", given.payload.schedule,
                  given.occurrence)
         return
     where = ctx.event.where
@@ -202,15 +199,14 @@ async def on_post(ctx: Ctx) -> None:
     ctx.post_here(_render(ctx, post.text, post.value_slug, post.kind, post.id))
 
 
-async def prepare_post(services: Services, event: Event) -> tuple[str, str] | None:
+async def prepare_post(services: Services, event: Event, given: Tick[sched.PostPayload]) -> tuple[str, str] | None:
     """A fresh prompt from the LLM, before the posting transaction opens: (value slug, text), or None
     to use the library (no LLM configured, or any failure)."""
-    client = llm_module.from_services(services)
-    given = event.input
-    if client is None or not isinstance(given, TickInput):
+    client = services.llm
+    if client is None:
         return None
     with services.db.session() as session:
-        row = repo.get_schedule(session, services.org_id, int(given.payload["schedule"]))
+        row = repo.get_schedule(session, services.org_id, given.payload.schedule)
         if row is None or row.status != "active" or row.kind != "prompt":
             return None
         values = services.config.values
@@ -223,9 +219,8 @@ async def prepare_post(services: Services, event: Event) -> tuple[str, str] | No
 
 # --- replies in a prompt's thread ---------------------------------------------------------------
 
-async def on_reply(ctx: Ctx) -> None:
-    given = ctx.event.input
-    assert isinstance(given, ReplyInput)
+async def on_reply(ctx: Ctx[ReplyInput]) -> None:
+    given = ctx.input
     where = ctx.event.where
     if ctx.event.actor is None or not where.thread:
         return
@@ -242,7 +237,7 @@ async def on_reply(ctx: Ctx) -> None:
     _offer_kudos(ctx, post, person.id, given.text, given.mentions)
 
 
-def _offer_kudos(ctx: Ctx, post: PromptPost, giver_id: int, text: str, mentions: tuple[Mention, ...]) -> None:
+def _offer_kudos(ctx: Ctx[object], post: PromptPost, giver_id: int, text: str, mentions: tuple[Mention, ...]) -> None:
     """A reply praising a mentioned colleague: offer to turn it into a kudos with one click."""
     if not _PRAISE.search(text):
         return
@@ -271,7 +266,7 @@ def _offer_kudos(ctx: Ctx, post: PromptPost, giver_id: int, text: str, mentions:
     ctx.reply(Message(text=offer_text, blocks=(Section(text=offer_text), Actions(buttons=(button,)))))
 
 
-async def on_make_kudos(ctx: Ctx) -> None:
+async def on_make_kudos(ctx: Ctx[ActionInput]) -> None:
     """The "make it a kudos" button: the reply becomes a kudos, under the usual kudos rules.
 
     The button's value is the id of the stored offer and nothing else is taken from the click:
@@ -281,9 +276,7 @@ async def on_make_kudos(ctx: Ctx) -> None:
     from bot.kudos import handlers as kudos_handlers
     from bot.kudos import rules
 
-    given = ctx.event.input
-    assert isinstance(given, ActionInput)
-    value = given.value.strip()
+    value = ctx.input.value.strip()
     found = repo.kudos_offer(ctx.session, ctx.org_id, int(value)) if _OFFER_ID.match(value) else None
     giver = ctx.person
     if found is None or found[0].giver_id != giver.id:
@@ -297,8 +290,3 @@ async def on_make_kudos(ctx: Ctx) -> None:
     values = [tok.tag for tok in tokenize(text) if tok.kind == "tag" and ctx.config.value(tok.tag)]
     kudos = rules.give(ctx, giver, recipients, values, text, source="prompt-reply", source_ref=source_ref)
     kudos_handlers.announce(ctx, kudos, giver, recipients, values)
-
-
-def month_activity(ctx: Ctx, start: datetime, end: datetime) -> dict[str, float]:
-    """Participation for the report (see :func:`storage.prompts.monthly_activity`)."""
-    return repo.monthly_activity(ctx.session, ctx.org_id, start, end)

@@ -15,14 +15,16 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar
 from bot.config import AppConfig
 from bot.context import Services
 from bot.events import Address
+from bot.feature import Due
 from bot.prompts.when import When, WhenError, parse_when
-from bot.scheduler import Due, cron_due, fire_times
+from bot.scheduler import cron_due, fire_times
 from storage import prompts as repo
 from storage import schedules as cursors
 from storage.prompts_models import PromptSchedule
@@ -30,6 +32,13 @@ from storage.prompts_models import PromptSchedule
 log = logging.getLogger(__name__)
 
 POST_JOB = "prompts.post"
+
+
+class PostPayload(BaseModel):
+    """One firing of a prompt or story-thread schedule."""
+
+    schedule: int
+    at: datetime
 
 
 def calendar(config: AppConfig) -> BusinessCalendar:
@@ -93,7 +102,7 @@ def where_of(schedule: PromptSchedule, services: Services) -> Address:
     return Address(platform=platform, tenant="", conversation=channel)
 
 
-def due_posts(session: Session, services: Services, now: datetime) -> Iterator[Due]:
+def due_posts(session: Session, services: Services, now: datetime) -> Iterator[Due[PostPayload]]:
     """The scheduler source: every prompt and story-thread firing due now."""
     config = services.config
     sync_config(session, services.org_id, config, now)
@@ -114,8 +123,7 @@ def due_posts(session: Session, services: Services, now: datetime) -> Iterator[D
             if not fires_on(local.date(), when, cal):
                 log.info("prompt schedule %s: %s is not a working day there; not posted", schedule.id, local.date())
                 continue
-            yield Due(occurrence=occurrence_key(schedule, local), job=POST_JOB,
-                      payload={"schedule": str(schedule.id), "at": at.isoformat()},
+            yield Due(occurrence=occurrence_key(schedule, local), payload=PostPayload(schedule=schedule.id, at=at),
                       where=where_of(schedule, services))
 
 

@@ -1,26 +1,23 @@
 """The monthly culture report for HR: metrics (model, build), privacy, renderers, links, delivery.
 
 Entry points: ``extramile report`` (CLI), ``/culture report [YYYY-MM]`` (HR only), the monthly
-delivery (scheduler source ``report``) and signed links ``GET /reports/<token>``.
+delivery (the ``report.deliver`` schedule) and signed links ``GET /reports/<token>``. The report's
+sections come from the features that declare one (see :class:`bot.feature.Feature`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from bot.feature import Command, Feature, Schedule
+from bot.reports import handlers
 
-if TYPE_CHECKING:
-    from bot.dispatch import Router
-    from bot.scheduler import DueSource
-
-
-def register(router: Router) -> None:
-    from bot.reports import handlers
-
-    router.command("culture", handlers.on_culture, prepare=handlers.prepare_culture)
-    router.tick(handlers.DELIVER_JOB, handlers.on_deliver, prepare=handlers.prepare_delivery)
-
-
-def schedule_source() -> DueSource:
-    from bot.reports import handlers
-
-    return handlers.delivery_due
+FEATURE = Feature(
+    name="reports",
+    commands=(Command(
+        "culture", handlers.on_culture,
+        usage="report [YYYY-MM]",
+        help="`/culture report [YYYY-MM]` — the monthly culture report (HR only)",
+        description="The monthly culture report (HR only)",
+        prepare=handlers.prepare_culture),),
+    schedules=(Schedule(handlers.DELIVER_JOB, handlers.delivery_due, handlers.DeliveryPayload, handlers.on_deliver,
+                        prepare=handlers.prepare_delivery),),
+)

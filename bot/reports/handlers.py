@@ -9,19 +9,21 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from bot import limits
 from bot.context import Ctx, Services
 from bot.errors import UserError
-from bot.events import CommandInput, Event, TickInput
+from bot.events import CommandInput, Event
+from bot.feature import Due, Tick
 from bot.messages import Attachment, Context, Fields, Message, Neutral, Section, escape, text_message
 from bot.people import find_actor, roles_of
 from bot.reports import links, themes
 from bot.reports.build import build_report, previous_month
 from bot.reports.model import Report
 from bot.reports.render import fmt_change, fmt_kpi, pct, to_html
-from bot.scheduler import Due, cron_due
+from bot.scheduler import cron_due
 from bot.texts import t
 from storage import people as people_repo
 
@@ -34,9 +36,14 @@ GRACE = timedelta(days=3)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-async def on_culture(ctx: Ctx) -> None:
-    assert isinstance(ctx.event.input, CommandInput)
-    words = ctx.event.input.text.split()
+class DeliveryPayload(BaseModel):
+    """The monthly delivery: which month's report."""
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+
+
+async def on_culture(ctx: Ctx[CommandInput]) -> None:
+    words = ctx.input.text.split()
     if not words or words[0].lower() != "report" or len(words) > 2:
         raise UserError(t("reports.usage"))
     if "hr" not in ctx.roles:
@@ -62,13 +69,13 @@ async def on_culture(ctx: Ctx) -> None:
         ctx.reply(replace(text_message(t("reports.sent_privately", month=month)), pointer=True))
 
 
-def _in_direct_chat(ctx: Ctx) -> bool:
+def _in_direct_chat(ctx: Ctx[object]) -> bool:
     """Typed where only the person and the bot talk: the report arrives right there, no pointer needed."""
     where = ctx.event.where
     return where.is_private and where.private_origin
 
 
-async def prepare_culture(services: Services, event: Event) -> str | None:
+async def prepare_culture(services: Services, event: Event, given: CommandInput) -> str | None:
     """The LLM theme summary for an HR person's ``/culture report`` (nobody else's command calls it)."""
     if not services.config.llm.enabled or event.actor is None:
         return None
@@ -77,13 +84,12 @@ async def prepare_culture(services: Services, event: Event) -> str | None:
         if "hr" not in roles_of(services.config, person):
             return None
     tz = ZoneInfo(services.config.organization.timezone)
-    month = themes.requested_month(event) or previous_month(services.clock.now(), tz)
+    month = themes.requested_month(given) or previous_month(services.clock.now(), tz)
     return await themes.summary(services, month) if _MONTH.match(month) else None
 
 
-async def prepare_delivery(services: Services, event: Event) -> str | None:
-    month = themes.requested_month(event)
-    return await themes.summary(services, month) if month else None
+async def prepare_delivery(services: Services, event: Event, given: Tick[DeliveryPayload]) -> str | None:
+    return await themes.summary(services, given.payload.month)
 
 
 def report_message(session: Session, services: Services, report: Report, person_id: int, html: str,
@@ -110,10 +116,9 @@ def report_message(session: Session, services: Services, report: Report, person_
     )
 
 
-async def on_deliver(ctx: Ctx) -> None:
+async def on_deliver(ctx: Ctx[Tick[DeliveryPayload]]) -> None:
     """The monthly delivery: the same report to every ``roles.hr`` person, each with their own link."""
-    assert isinstance(ctx.event.input, TickInput)
-    month = ctx.event.input.payload["month"]
+    month = ctx.input.payload.month
     report = build_report(ctx.session, ctx.org_id, ctx.config, month, ctx.now(), themes_summary=ctx.prepared)
     html = to_html(report)
     for email in ctx.config.roles.hr:
@@ -125,15 +130,15 @@ async def on_deliver(ctx: Ctx) -> None:
                                            intro=t("reports.delivery_intro")))
 
 
-def delivery_due(session: Session, services: Services, now: datetime) -> list[Due]:
+def delivery_due(session: Session, services: Services, now: datetime) -> list[Due[DeliveryPayload]]:
     """Scheduler source: last month's report on ``reports.delivery`` day and time, once per month."""
     delivery = services.config.reports.delivery
     hour, minute = (int(x) for x in delivery.time.split(":"))
     trigger = CronTrigger(day=delivery.day, hour=hour, minute=minute, timezone=ZoneInfo(delivery.timezone))
     window = cron_due(session, SCHEDULE, trigger, now, GRACE)
     org_tz = ZoneInfo(services.config.organization.timezone)
-    due: list[Due] = []
+    due: list[Due[DeliveryPayload]] = []
     for fired in window.due:
         month = previous_month(fired, org_tz)
-        due.append(Due(occurrence=f"report:{month}", job=DELIVER_JOB, payload={"month": month}))
+        due.append(Due(occurrence=f"report:{month}", payload=DeliveryPayload(month=month)))
     return due

@@ -8,18 +8,16 @@ when ``llm.send_anonymous`` allows it.
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import llm as llm_module
 from bot.context import Services
 from bot.dates import month_bounds
-from bot.events import CommandInput, Event, TickInput
+from bot.events import CommandInput
 from storage import report_queries
 
 
 async def summary(services: Services, month: str) -> str | None:
-    client = llm_module.from_services(services)
+    client = services.llm
     if client is None:
         return None
     start, end = month_bounds(month, ZoneInfo(services.config.organization.timezone))
@@ -29,12 +27,7 @@ async def summary(services: Services, month: str) -> str | None:
     return await client.summarize_themes(texts)
 
 
-def requested_month(event: Event) -> str | None:
-    """The month a ``/culture report YYYY-MM`` command or a delivery tick asks for (None: the default)."""
-    given: Any = event.input
-    if isinstance(given, TickInput):
-        return given.payload.get("month")
-    if isinstance(given, CommandInput):
-        words = given.text.split()
-        return words[1] if len(words) == 2 and words[0].lower() == "report" else None
-    return None
+def requested_month(given: CommandInput) -> str | None:
+    """The month a ``/culture report YYYY-MM`` command asks for (None: the default)."""
+    words = given.text.split()
+    return words[1] if len(words) == 2 and words[0].lower() == "report" else None

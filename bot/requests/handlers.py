@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.context import Ctx
 from bot.errors import UserError
-from bot.events import ActionInput, CommandInput
+from bot.events import ActionInput, CommandInput, Mention
 from bot.kudos import handlers as kudos_handlers
 from bot.kudos import rules as kudos_rules
 from bot.mentions import mention
@@ -34,9 +34,8 @@ from storage.models import Person
 from storage.request_models import Request
 
 
-async def on_command(ctx: Ctx) -> None:
-    given = ctx.event.input
-    assert isinstance(given, CommandInput)
+async def on_command(ctx: Ctx[CommandInput]) -> None:
+    given = ctx.input
     command = grammar.parse(given.text, given.mentions)
     match command:
         case grammar.Help():
@@ -44,7 +43,7 @@ async def on_command(ctx: Ctx) -> None:
         case grammar.ListMine():
             ctx.reply(list_message(ctx, ctx.person))
         case grammar.Create():
-            create(ctx, command)
+            create(ctx, command, given.mentions)
         case grammar.Reassign(number=number, target=target):
             request = lifecycle.load(ctx, number)
             reassign(ctx, request, resolve_person(ctx, target, "requests.unknown_owner"))
@@ -57,15 +56,14 @@ BUTTON_VERBS = frozenset({"ack", "accept", "promise", "done", "reassign", "decli
                           "thank", "cancel"})
 
 
-async def on_action(ctx: Ctx) -> None:
+async def on_action(ctx: Ctx[ActionInput]) -> None:
     """A click on one of the request buttons.
 
     The click names a step and a request number, nothing more: whoever clicks can change the
     payload, so who may take the step is decided from the database (:func:`lifecycle.load` and
     the lifecycle's checks), exactly as for the typed command.
     """
-    given = ctx.event.input
-    assert isinstance(given, ActionInput)
+    given = ctx.input
     verb = given.action_id.partition(":")[2]
     number_text, _, argument = given.value.partition(":")
     request = lifecycle.load(ctx, grammar.parse_ref(number_text, verb if verb in BUTTON_VERBS else "show"))
@@ -89,14 +87,14 @@ async def on_action(ctx: Ctx) -> None:
         step(ctx, verb, request, argument)
 
 
-def _parties(ctx: Ctx, request: Request) -> tuple[Person, Person]:
+def _parties(ctx: Ctx[object], request: Request) -> tuple[Person, Person]:
     owner = people_repo.get(ctx.session, request.owner_id)
     requester = people_repo.get(ctx.session, request.requester_id)
     assert owner is not None and requester is not None
     return owner, requester
 
 
-def refresh(ctx: Ctx, request: Request, owner: Person, requester: Person, *, to_requester: str = "",
+def refresh(ctx: Ctx[object], request: Request, owner: Person, requester: Person, *, to_requester: str = "",
             to_owner: str = "") -> None:
     """Update both sides' messages in place, then tell whoever needs to hear of the step."""
     ctx.tell(owner.id, owner_message(ctx.config, request, owner, requester))
@@ -107,13 +105,12 @@ def refresh(ctx: Ctx, request: Request, owner: Person, requester: Person, *, to_
         ctx.tell(owner.id, to_owner)
 
 
-def create(ctx: Ctx, command: grammar.Create) -> None:
+def create(ctx: Ctx[object], command: grammar.Create, mentions: tuple[Mention, ...]) -> None:
     requester = ctx.person
     owner = resolve_person(ctx, command.owner, "requests.unknown_owner")
     cal = lifecycle.calendar(ctx.services)
     due = parse_due(command.when, ctx.now(), ctx.tz(requester), cal) if command.when else None
-    given = ctx.event.input
-    what = readable(command.what, given.mentions if isinstance(given, CommandInput) else ())
+    what = readable(command.what, mentions)
     request = lifecycle.create(ctx, requester, owner, what, due, command.category, command.urgent)
     ctx.tell(owner.id, owner_message(ctx.config, request, owner, requester))
     ctx.tell(requester.id, requester_message(ctx.config, request, owner, requester))
@@ -121,7 +118,7 @@ def create(ctx: Ctx, command: grammar.Create) -> None:
                 first_response=when(request.first_response_due_at, ctx.tz(requester))))
 
 
-def step(ctx: Ctx, verb: str, request: Request, text: str) -> None:
+def step(ctx: Ctx[object], verb: str, request: Request, text: str) -> None:
     owner, requester = _parties(ctx, request)
     actor = ctx.person
     r = ref(request)
@@ -187,7 +184,7 @@ def step(ctx: Ctx, verb: str, request: Request, text: str) -> None:
         raise UserError(t("requests.usage"))
 
 
-def _promise(ctx: Ctx, request: Request, owner: Person, requester: Person, due: datetime) -> None:
+def _promise(ctx: Ctx[object], request: Request, owner: Person, requester: Person, due: datetime) -> None:
     outcome = lifecycle.promise(ctx, request, ctx.person, owner, due)
     r = ref(request)
     refresh(ctx, request, owner, requester,
@@ -196,7 +193,7 @@ def _promise(ctx: Ctx, request: Request, owner: Person, requester: Person, due: 
     ctx.reply(t("requests.promised", ref=r, when=when(due, ctx.tz(owner)), outcome=outcome, other=requester.name))
 
 
-def reassign(ctx: Ctx, request: Request, new_owner: Person) -> None:
+def reassign(ctx: Ctx[object], request: Request, new_owner: Person) -> None:
     owner, requester = _parties(ctx, request)
     old_assignment = request.assignment
     lifecycle.reassign(ctx, request, ctx.person, owner, requester, new_owner)
@@ -210,7 +207,7 @@ def reassign(ctx: Ctx, request: Request, new_owner: Person) -> None:
     ctx.reply(t("requests.did", ref=r, what=f"reassigned to {new_owner.name}", other=requester.name))
 
 
-def thank(ctx: Ctx, request: Request, actor: Person, owner: Person, requester: Person) -> None:
+def thank(ctx: Ctx[object], request: Request, actor: Person, owner: Person, requester: Person) -> None:
     """The one-click "thank the owner": a kudos under the same rules as any other."""
     lifecycle.must_be(actor, [requester], request, "thank the owner of")
     lifecycle.must_have_status(request, ("confirmed",), "be thanked for")
@@ -226,14 +223,14 @@ def thank(ctx: Ctx, request: Request, actor: Person, owner: Person, requester: P
     kudos_handlers.announce(ctx, kudos, actor, [owner], values)
 
 
-def _show(ctx: Ctx, request: Request, actor: Person, owner: Person, requester: Person) -> None:
+def _show(ctx: Ctx[object], request: Request, actor: Person, owner: Person, requester: Person) -> None:
     if not lifecycle.may_see(ctx, request, viewing=True):  # load() checked it; a step never shows more
         raise UserError(t("requests.not_one_of_yours", ref=ref(request)))
     rows = repo.history(ctx.session, request.id)
     ctx.reply(history_message(ctx.config, request, actor, owner, requester, rows))
 
 
-def list_blocks(ctx: Ctx, person: Person) -> tuple[str, list[Block]]:
+def list_blocks(ctx: Ctx[object], person: Person) -> tuple[str, list[Block]]:
     """My open requests both ways and what is overdue: for ``/request list`` and the Home."""
     def lines(rows: list[Request], other_of: str) -> list[str]:
         out = []
@@ -252,16 +249,16 @@ def list_blocks(ctx: Ctx, person: Person) -> tuple[str, list[Block]]:
     return text, [Section(text=text)]
 
 
-def list_message(ctx: Ctx, person: Person) -> Message:
+def list_message(ctx: Ctx[object], person: Person) -> Message:
     text, blocks = list_blocks(ctx, person)
     return Message(text=text, blocks=tuple(blocks))
 
 
-def home_section(ctx: Ctx, person: Person) -> list[Block]:
+def home_section(ctx: Ctx[object], person: Person) -> list[Block]:
     return list_blocks(ctx, person)[1]
 
 
-def _help_vars(ctx: Ctx) -> dict[str, object]:
+def _help_vars(ctx: Ctx[object]) -> dict[str, object]:
     settings = ctx.config.requests
     return {"default": settings.first_response.default, "urgent": settings.first_response.urgent,
                 "categories": sorted(settings.first_response.categories.items()), "days": settings.auto_confirm_days}

@@ -31,13 +31,7 @@ LABELS = {
 
 
 def calendar(services: Services) -> BusinessCalendar:
-    """One business calendar per running process (the holidays package is slow to build)."""
-    cal = services.extras.get("requests.calendar")
-    if cal is None:
-        settings = services.config.requests
-        cal = BusinessCalendar(settings.business_hours, settings.holidays)
-        services.extras["requests.calendar"] = cal
-    return cal
+    return services.calendar
 
 
 def ref(request: Request) -> str:
@@ -48,7 +42,7 @@ def tz_of(config: AppConfig, person: Person | None) -> ZoneInfo:
     return people.timezone_of(config, person)
 
 
-def load(ctx: Ctx, number: int, viewing: bool = False) -> Request:
+def load(ctx: Ctx[object], number: int, viewing: bool = False) -> Request:
     """The request numbered ``number`` if the actor is one of its parties, else one refusal.
 
     The refusal is the same whether the request exists or not and names nobody, so nobody can
@@ -62,7 +56,7 @@ def load(ctx: Ctx, number: int, viewing: bool = False) -> Request:
     return request
 
 
-def may_see(ctx: Ctx, request: Request, viewing: bool = False) -> bool:
+def may_see(ctx: Ctx[object], request: Request, viewing: bool = False) -> bool:
     actor = ctx.person
     if actor.id in (request.requester_id, request.owner_id):
         return True
@@ -90,7 +84,7 @@ def must_have_status(request: Request, statuses: tuple[str, ...], step: str) -> 
         raise UserError(t("requests.wrong_state", ref=ref(request), step=step, status=LABELS[request.status]))
 
 
-def create(ctx: Ctx, requester: Person, owner: Person, what: str, due: datetime | None, category: str | None,
+def create(ctx: Ctx[object], requester: Person, owner: Person, what: str, due: datetime | None, category: str | None,
            urgent: bool) -> Request:
     if owner.id == requester.id:
         raise UserError(t("requests.self"))
@@ -107,7 +101,7 @@ def create(ctx: Ctx, requester: Person, owner: Person, what: str, due: datetime 
     return request
 
 
-def _first_response(ctx: Ctx, request: Request, owner: Person) -> None:
+def _first_response(ctx: Ctx[object], request: Request, owner: Person) -> None:
     """The owner answered: the first-response clock stops (once per assignment)."""
     now = ctx.now()
     if request.acknowledged_at is None:
@@ -118,7 +112,7 @@ def _first_response(ctx: Ctx, request: Request, owner: Person) -> None:
         request.first_response_business_s = int(seconds.total_seconds())
 
 
-def acknowledge(ctx: Ctx, request: Request, actor: Person, owner: Person) -> None:
+def acknowledge(ctx: Ctx[object], request: Request, actor: Person, owner: Person) -> None:
     must_be(actor, [owner], request, "acknowledge")
     if request.status != "open":
         raise UserError(t("requests.already_acknowledged", ref=ref(request), status=LABELS[request.status]))
@@ -127,7 +121,7 @@ def acknowledge(ctx: Ctx, request: Request, actor: Person, owner: Person) -> Non
     _touch(ctx, request, "acknowledged", actor)
 
 
-def promise(ctx: Ctx, request: Request, actor: Person, owner: Person, when: datetime) -> str:
+def promise(ctx: Ctx[object], request: Request, actor: Person, owner: Person, when: datetime) -> str:
     """Commit to a date; returns "promised", "renegotiated" (moved before it was due) or "late" (moved
     after it had passed: the earlier promise counts as broken)."""
     must_be(actor, [owner], request, "promise a date for")
@@ -151,7 +145,7 @@ def promise(ctx: Ctx, request: Request, actor: Person, owner: Person, when: date
     return outcome
 
 
-def update(ctx: Ctx, request: Request, actor: Person, owner: Person, requester: Person, text: str) -> None:
+def update(ctx: Ctx[object], request: Request, actor: Person, owner: Person, requester: Person, text: str) -> None:
     must_be(actor, [owner, requester], request, "post an update on")
     must_have_status(request, repo.ACTIVE, "get updates")
     if actor.id == owner.id and request.status == "open":
@@ -160,7 +154,7 @@ def update(ctx: Ctx, request: Request, actor: Person, owner: Person, requester: 
     _touch(ctx, request, "update", actor, text)
 
 
-def deliver(ctx: Ctx, request: Request, actor: Person, owner: Person, note: str) -> None:
+def deliver(ctx: Ctx[object], request: Request, actor: Person, owner: Person, note: str) -> None:
     must_be(actor, [owner], request, "mark as done")
     must_have_status(request, OWED, "be marked done")
     now = ctx.now()
@@ -174,7 +168,7 @@ def deliver(ctx: Ctx, request: Request, actor: Person, owner: Person, note: str)
     _touch(ctx, request, "delivered", actor, note)
 
 
-def confirm(ctx: Ctx, request: Request, actor: Person | None, requester: Person, auto: bool = False) -> None:
+def confirm(ctx: Ctx[object], request: Request, actor: Person | None, requester: Person, auto: bool = False) -> None:
     if not auto:
         assert actor is not None
         must_be(actor, [requester], request, "confirm")
@@ -183,7 +177,7 @@ def confirm(ctx: Ctx, request: Request, actor: Person | None, requester: Person,
     _touch(ctx, request, "auto-confirmed" if auto else "confirmed", actor)
 
 
-def reopen(ctx: Ctx, request: Request, actor: Person, requester: Person, why: str) -> None:
+def reopen(ctx: Ctx[object], request: Request, actor: Person, requester: Person, why: str) -> None:
     must_be(actor, [requester], request, "reopen")
     must_have_status(request, ("delivered", "confirmed"), "be reopened")
     request.status, request.closed_at = "reopened", None
@@ -191,7 +185,7 @@ def reopen(ctx: Ctx, request: Request, actor: Person, requester: Person, why: st
     _touch(ctx, request, "reopened", actor, why)
 
 
-def rate(ctx: Ctx, request: Request, actor: Person, requester: Person, text: str) -> None:
+def rate(ctx: Ctx[object], request: Request, actor: Person, requester: Person, text: str) -> None:
     must_be(actor, [requester], request, "rate")
     must_have_status(request, ("confirmed",), "be rated")
     score, _, comment = text.strip().partition(" ")
@@ -201,7 +195,7 @@ def rate(ctx: Ctx, request: Request, actor: Person, requester: Person, text: str
     _touch(ctx, request, "rated", actor, f"{score}/5 {comment.strip()}".strip())
 
 
-def decline(ctx: Ctx, request: Request, actor: Person, owner: Person, reason: str) -> None:
+def decline(ctx: Ctx[object], request: Request, actor: Person, owner: Person, reason: str) -> None:
     must_be(actor, [owner], request, "decline")
     must_have_status(request, OWED, "be declined")
     _first_response(ctx, request, owner)
@@ -209,14 +203,14 @@ def decline(ctx: Ctx, request: Request, actor: Person, owner: Person, reason: st
     _touch(ctx, request, "declined", actor, reason)
 
 
-def cancel(ctx: Ctx, request: Request, actor: Person, requester: Person, reason: str) -> None:
+def cancel(ctx: Ctx[object], request: Request, actor: Person, requester: Person, reason: str) -> None:
     must_be(actor, [requester], request, "cancel")
     must_have_status(request, OWED, "be cancelled")
     request.status, request.closed_at, request.close_reason = "cancelled", ctx.now(), reason
     _touch(ctx, request, "cancelled", actor, reason)
 
 
-def reassign(ctx: Ctx, request: Request, actor: Person, owner: Person, requester: Person, new_owner: Person) -> None:
+def reassign(ctx: Ctx[object], request: Request, actor: Person, owner: Person, requester: Person, new_owner: Person) -> None:
     """A new owner gets a fresh first-response clock; the old owner's promise does not bind them."""
     must_be(actor, [owner, requester], request, "reassign")
     must_have_status(request, OWED, "be reassigned")
@@ -238,7 +232,7 @@ def _utc(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _touch(ctx: Ctx, request: Request, kind: str, actor: Person | None, detail: str = "") -> None:
+def _touch(ctx: Ctx[object], request: Request, kind: str, actor: Person | None, detail: str = "") -> None:
     request.updated_at = ctx.now()
     repo.save(ctx.session, request)
     repo.log(ctx.session, request, ctx.now(), kind, actor.id if actor else None, detail)

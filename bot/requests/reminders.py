@@ -2,7 +2,9 @@
 
 Every point of a request has a name ("first:50%", "escalate", "promise2:-1d", "autoconfirm1") and
 an occurrence key ``req:<id>:<point>``; the scheduler dispatches it as a Tick under that key, and
-the inbox's unique constraint makes it exactly once across restarts and replicas.
+the inbox's unique constraint makes it exactly once across restarts and replicas. Three schedules
+share the plan: reminders and escalations (:func:`due_reminders`), auto-confirmations
+(:func:`due_autoconfirms`) and the gentle notes that waited for business hours (:func:`due_notes`).
 
 Points are computed from the request and app.yaml on every sweep (nothing is pickled). A point
 may only be delivered at a business time of its recipient (each person's own timezone, workdays
@@ -16,19 +18,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Annotated, Literal
 
+from pydantic import BaseModel, BeforeValidator
 from sqlmodel import Session
 
 from bot.calendar import BusinessCalendar
 from bot.context import Ctx, Services
-from bot.events import TickInput
+from bot.feature import Due, Tick
 from bot.mentions import mention
 from bot.messages import Actions, Block, Message, Section
 from bot.requests import lifecycle
 from bot.requests.handlers import refresh
 from bot.requests.lifecycle import ref, tz_of
 from bot.requests.render import owner_message, when
-from bot.scheduler import Due
 from bot.texts import t
 from storage import people as people_repo
 from storage import requests as repo
@@ -40,6 +43,25 @@ NOTE_JOB = "request.note"
 AUTOCONFIRM_JOB = "request.autoconfirm"
 TOLD = ":told"  # the requester's gentle note about a reminder or escalation
 OWNER_TOLD = ":owner"  # the owner's note that their request was escalated
+
+
+def _names(value: object) -> object:
+    """Points passed over, as a list (ticks recorded by older versions wrote "a,b")."""
+    return [name for name in value.split(",") if name] if isinstance(value, str) else value
+
+
+class PointPayload(BaseModel):
+    """A point of one request: which request, which point (a note, an auto-confirmation)."""
+
+    request: int
+    point: str
+
+
+class ReminderPayload(PointPayload):
+    """A reminder or an escalation, with the earlier points of its series that came due with it."""
+
+    kind: Literal["remind", "escalate"] = "remind"
+    passed: Annotated[list[str], BeforeValidator(_names)] = []
 
 
 @dataclass(frozen=True)
@@ -101,10 +123,12 @@ def planned(session: Session, services: Services, request: Request, owner: Perso
     return points
 
 
-def due_points(session: Session, services: Services, now: datetime) -> Iterator[Due]:
-    """The scheduler source: what is due now, at most one point per series and request."""
+def _due_series(session: Session, services: Services, now: datetime, series: tuple[str, ...],
+                statuses: tuple[str, ...]) -> Iterator[tuple[Request, Point, list[Point]]]:
+    """Per request (in one of ``statuses``, the only ones with points of ``series``) and series:
+    the latest point due now and the earlier ones it passes over."""
     cal = lifecycle.calendar(services)
-    requests = list(repo.active(session, services.org_id))
+    requests = [r for r in repo.active(session, services.org_id) if r.status in statuses]
     handled = repo.reminders(session, [r.id for r in requests if r.id is not None])
     for request in requests:
         owner = people_repo.get(session, request.owner_id)
@@ -113,32 +137,46 @@ def due_points(session: Session, services: Services, now: datetime) -> Iterator[
             continue
         done = handled.get(request.id or 0, {})
         points = planned(session, services, request, owner, requester, cal)
-        for series in ("first", "promise", "autoconfirm"):
-            due = [p for p in points if p.series == series and p.at <= now and p.name not in done]
-            if not due:
-                continue
-            latest = max(due, key=lambda p: p.at)
-            passed = ",".join(p.name for p in due if p is not latest)
-            job = AUTOCONFIRM_JOB if series == "autoconfirm" else REMIND_JOB
-            yield Due(occurrence=f"req:{request.id}:{latest.name}", job=job,
-                      payload={"request": str(request.id), "point": latest.name, "kind": latest.kind,
-                               "passed": passed})
+        for name in series:
+            due = [p for p in points if p.series == name and p.at <= now and p.name not in done]
+            if due:
+                latest = max(due, key=lambda p: p.at)
+                yield request, latest, [p for p in due if p is not latest]
+
+
+def due_reminders(session: Session, services: Services, now: datetime) -> Iterator[Due[ReminderPayload]]:
+    """Reminders and escalations due now, at most one point per series and request."""
+    for request, latest, passed in _due_series(session, services, now, ("first", "promise"),
+                                                 ("open", "promised", "reopened")):
+        yield Due(occurrence=f"req:{request.id}:{latest.name}",
+                  payload=ReminderPayload(request=request.id or 0, point=latest.name,
+                                          kind="escalate" if latest.kind == "escalate" else "remind",
+                                          passed=[p.name for p in passed]))
+
+
+def due_autoconfirms(session: Session, services: Services, now: datetime) -> Iterator[Due[PointPayload]]:
+    """Delivered requests nobody confirmed in time."""
+    for request, latest, _ in _due_series(session, services, now, ("autoconfirm",), ("delivered",)):
+        yield Due(occurrence=f"req:{request.id}:{latest.name}",
+                  payload=PointPayload(request=request.id or 0, point=latest.name))
+
+
+def due_notes(session: Session, services: Services, now: datetime) -> Iterator[Due[PointPayload]]:
+    """Gentle notes that waited for their recipient's business hours."""
     for note in repo.pending_notes(session, services.org_id, now):
-        yield Due(occurrence=f"req:{note.request_id}:{note.point}", job=NOTE_JOB,
-                  payload={"request": str(note.request_id), "point": note.point})
+        yield Due(occurrence=f"req:{note.request_id}:{note.point}",
+                  payload=PointPayload(request=note.request_id, point=note.point))
 
 
-def _load(ctx: Ctx) -> tuple[TickInput, Request, Person, Person] | None:
-    given = ctx.event.input
-    assert isinstance(given, TickInput)
-    request = repo.get(ctx.session, int(given.payload["request"]))
+def _load(ctx: Ctx[Tick[PointPayload]]) -> tuple[Request, Person, Person] | None:
+    request = repo.get(ctx.session, ctx.input.payload.request)
     if request is None:
         return None
     owner = people_repo.get(ctx.session, request.owner_id)
     requester = people_repo.get(ctx.session, request.requester_id)
     if owner is None or requester is None:
         return None
-    return given, request, owner, requester
+    return request, owner, requester
 
 
 def _still_applies(request: Request, point: str) -> bool:
@@ -149,21 +187,22 @@ def _still_applies(request: Request, point: str) -> bool:
     return False
 
 
-async def on_remind(ctx: Ctx) -> None:
+async def on_remind(ctx: Ctx[Tick[ReminderPayload]]) -> None:
     loaded = _load(ctx)
     if loaded is None:
         return
-    given, request, owner, requester = loaded
+    request, owner, requester = loaded
     now = ctx.now()
-    point = given.payload["point"]
-    for name in filter(None, given.payload.get("passed", "").split(",")):
+    payload = ctx.input.payload
+    point = payload.point
+    for name in payload.passed:
         repo.mark_point(ctx.session, request.id, name, "passed", now, now)
         repo.log(ctx.session, request, now, "reminder passed", None, f"{name} (a later point was due too)")
     if not _still_applies(request, point):
         repo.mark_point(ctx.session, request.id, point, "passed", now, now)
         return
     repo.mark_point(ctx.session, request.id, point, "sent", now, now)
-    if given.payload.get("kind") == "escalate":
+    if payload.kind == "escalate":
         _escalate(ctx, request, owner, requester, point)
         return
     r = ref(request)
@@ -181,7 +220,7 @@ async def on_remind(ctx: Ctx) -> None:
     _gently(ctx, request, requester, point + TOLD)
 
 
-def _escalate(ctx: Ctx, request: Request, owner: Person, requester: Person, point: str) -> None:
+def _escalate(ctx: Ctx[object], request: Request, owner: Person, requester: Person, point: str) -> None:
     now = ctx.now()
     r = ref(request)
     recipient = escalation_recipient(ctx.session, ctx.services, request, owner, create=True)
@@ -199,7 +238,7 @@ def _escalate(ctx: Ctx, request: Request, owner: Person, requester: Person, poin
         _gently(ctx, request, requester, point + TOLD)
 
 
-def _gently(ctx: Ctx, request: Request, person: Person, point: str) -> None:
+def _gently(ctx: Ctx[object], request: Request, person: Person, point: str) -> None:
     """A note about a reminder or escalation, but only in the person's own business hours;
     outside them it waits as a ``pending`` point for their next business time."""
     now = ctx.now()
@@ -212,7 +251,7 @@ def _gently(ctx: Ctx, request: Request, person: Person, point: str) -> None:
         repo.mark_point(ctx.session, request.id, point, "pending", cal.next_business_time(now, tz), None)
 
 
-def _note_text(ctx: Ctx, request: Request, point: str) -> str:
+def _note_text(ctx: Ctx[object], request: Request, point: str) -> str:
     owner = people_repo.get(ctx.session, request.owner_id)
     requester = people_repo.get(ctx.session, request.requester_id)
     name = owner.name if owner else "the owner"
@@ -225,24 +264,24 @@ def _note_text(ctx: Ctx, request: Request, point: str) -> str:
     return t("requests.note_reminded", ref=ref(request), owner=name)
 
 
-async def on_note(ctx: Ctx) -> None:
+async def on_note(ctx: Ctx[Tick[PointPayload]]) -> None:
     loaded = _load(ctx)
     if loaded is None:
         return
-    given, request, owner, requester = loaded
-    point = given.payload["point"]
+    request, owner, requester = loaded
+    point = ctx.input.payload.point
     repo.mark_point(ctx.session, request.id, point, "sent", ctx.now(), ctx.now())
     if request.status in repo.ACTIVE:
         ctx.tell((owner if point.endswith(OWNER_TOLD) else requester).id, _note_text(ctx, request, point))
 
 
-async def on_autoconfirm(ctx: Ctx) -> None:
+async def on_autoconfirm(ctx: Ctx[Tick[PointPayload]]) -> None:
     loaded = _load(ctx)
     if loaded is None:
         return
-    given, request, owner, requester = loaded
+    request, owner, requester = loaded
     now = ctx.now()
-    point = given.payload["point"]
+    point = ctx.input.payload.point
     repo.mark_point(ctx.session, request.id, point, "sent", now, now)
     if request.status != "delivered" or point != f"autoconfirm{request.delivery_count}":
         return

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from bot.dispatch import Router
+from bot.feature import Command, Feature, Schedule
+from bot.stories import handlers, schedules
+from storage.stories import export_records
 
-
-def register(router: Router) -> None:
-    from bot.stories import handlers
-
-    router.command("story", handlers.on_command)
-    router.tick(handlers.DIGEST_JOB, handlers.on_digest)
-    router.tick(handlers.SUGGEST_JOB, handlers.on_suggest, prepare=handlers.prepare_suggestion)
+FEATURE = Feature(
+    name="stories",
+    commands=(Command(
+        "story", handlers.on_command,
+        usage="good|bad [anon] what happened [#value]",
+        help="`/story good|bad [anon] what happened #value` — share a service story (`/story help`)",
+        description="Share a good or bad service story, anonymously if you like"),),
+    schedules=(
+        Schedule(handlers.DIGEST_JOB, schedules.due_digest, handlers.DigestPayload, handlers.on_digest),
+        Schedule(handlers.SUGGEST_JOB, schedules.due_suggestions, handlers.SuggestPayload, handlers.on_suggest,
+                 prepare=handlers.prepare_suggestion),
+    ),
+    export=export_records,
+)

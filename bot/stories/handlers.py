@@ -11,15 +11,18 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 
 from rapidfuzz import process as fuzzy
 
+from pydantic import BaseModel
+
 from bot import limits
-from bot import llm as llm_module
 from bot.context import Ctx, Services
 from bot.errors import UserError
-from bot.events import Address, CommandInput, Event, TickInput, event_to_json
+from bot.events import Address, CommandInput, Event, ReplyInput, event_to_json
+from bot.feature import Tick
 from bot.mentions import mention
 from bot.messages import Context, Message, Neutral, Section, escape
 from bot.outbox import FORGET_PREFIX
@@ -36,9 +39,21 @@ DIGEST_JOB = "stories.digest"
 SUGGEST_JOB = "llm.suggest_value"
 
 
-async def on_command(ctx: Ctx) -> None:
-    given = ctx.event.input
-    assert isinstance(given, CommandInput)
+class DigestPayload(BaseModel):
+    """One weekly digest: when it fell due."""
+
+    at: datetime
+
+
+class SuggestPayload(BaseModel):
+    """A kudos or a story the LLM is asked to suggest a value for."""
+
+    subject: Literal["story", "kudos"]
+    id: int
+
+
+async def on_command(ctx: Ctx[CommandInput]) -> None:
+    given = ctx.input
     if grammar.looks_anonymous(given.text):
         _share_anonymously(ctx, given)
         return
@@ -58,7 +73,7 @@ async def on_command(ctx: Ctx) -> None:
     ctx.reply(t("stories.shared", kind=command.kind, anonymous=False))
 
 
-def _share_anonymously(ctx: Ctx, given: CommandInput) -> None:
+def _share_anonymously(ctx: Ctx[object], given: CommandInput) -> None:
     """Everything on this path avoids the author: no ctx.person, no log line, a forgetful receipt."""
     receipt_key = f"{FORGET_PREFIX}{uuid.uuid4().hex}"
     try:
@@ -84,7 +99,7 @@ def _share_anonymously(ctx: Ctx, given: CommandInput) -> None:
     ctx.reply(Message(text=receipt, blocks=(Section(text=receipt),), ref_key=receipt_key))
 
 
-def _scrub_inbox(ctx: Ctx, given: CommandInput, text: str, values: tuple[str, ...] | list[str],
+def _scrub_inbox(ctx: Ctx[object], given: CommandInput, text: str, values: tuple[str, ...] | list[str],
                  keep_actor: bool) -> None:
     """Rewrite the stored event: blameless text, and for anonymous posts no actor and no conversation."""
     event = ctx.event
@@ -95,7 +110,7 @@ def _scrub_inbox(ctx: Ctx, given: CommandInput, text: str, values: tuple[str, ..
     repo.scrub_inbox(ctx.session, event.dedupe_key, event_to_json(scrubbed))
 
 
-def _check_values(ctx: Ctx, slugs: tuple[str, ...]) -> list[str]:
+def _check_values(ctx: Ctx[object], slugs: tuple[str, ...]) -> list[str]:
     known = [v.slug for v in ctx.config.values]
     for slug in slugs:
         if slug not in known:
@@ -104,30 +119,30 @@ def _check_values(ctx: Ctx, slugs: tuple[str, ...]) -> list[str]:
     return list(slugs)
 
 
-def _public_text(ctx: Ctx, kind: str, text: str, given: CommandInput | None) -> str:
+def _public_text(ctx: Ctx[object], kind: str, text: str, given: CommandInput | None) -> str:
     mentions = given.mentions if given is not None else ()
     if kind != "bad":
         return readable(text, mentions)
     return blameless.redact(text, mentions, repo.people_names(ctx.session, ctx.org_id))
 
 
-def _story_message(ctx: Ctx, kind: str, text: str, values: list[str], author: Neutral | None) -> Message:
+def _story_message(ctx: Ctx[object], kind: str, text: str, values: list[str], author: Neutral | None) -> Message:
     names = [escape(ctx.config.value(v).name) for v in values if ctx.config.value(v)]
     body = t("stories.post", kind=kind, text=text, author=author or "")
     tags = Neutral(" · ".join([t("stories.kind_label", kind=kind), *names]))
     return Message(text=body, blocks=(Section(text=body), Context(text=tags)))
 
 
-def story_from_reply(ctx: Ctx, post: PromptPost, person: Person) -> None:
+def story_from_reply(ctx: Ctx[ReplyInput], post: PromptPost, person: Person) -> None:
     """A reply in the weekly story thread is a story (already public, so never anonymous)."""
-    given = ctx.event.input
-    kind, text, tags = grammar.thread_reply(getattr(given, "text", ""))
+    given = ctx.input
+    kind, text, tags = grammar.thread_reply(given.text)
     if not text:
         return
     limits.check_text(text, limits.STORY, "Your story")
     values = [tag for tag in tags if ctx.config.value(tag)]
     if kind == "bad":
-        text = blameless.redact(text, getattr(given, "mentions", ()), repo.people_names(ctx.session, ctx.org_id))
+        text = blameless.redact(text, given.mentions, repo.people_names(ctx.session, ctx.org_id))
     repo.add(ctx.session, org_id=ctx.org_id, kind=kind, text=text, anonymous=False, author_id=person.id,
              source="thread", post_id=post.id, platform=ctx.event.where.platform, values=values, now=ctx.now())
     ctx.reply(t("stories.thread_kept", kind=kind))
@@ -135,9 +150,7 @@ def story_from_reply(ctx: Ctx, post: PromptPost, person: Person) -> None:
 
 # --- weekly digest to leaders --------------------------------------------------------------------
 
-async def on_digest(ctx: Ctx) -> None:
-    given = ctx.event.input
-    assert isinstance(given, TickInput)
+async def on_digest(ctx: Ctx[Tick[DigestPayload]]) -> None:
     end = ctx.now()
     start = end - timedelta(days=7)
     rows = repo.between(ctx.session, ctx.org_id, start, end)
@@ -162,13 +175,12 @@ async def on_digest(ctx: Ctx) -> None:
 
 # --- LLM value suggestions ------------------------------------------------------------------------
 
-async def prepare_suggestion(services: Services, event: Event) -> str | None:
-    """Ask the LLM for a value before the tick's transaction opens (see ``Router.tick``)."""
-    given = event.input
-    client = llm_module.from_services(services)
-    if client is None or not isinstance(given, TickInput):
+async def prepare_suggestion(services: Services, event: Event, given: Tick[SuggestPayload]) -> str | None:
+    """Ask the LLM for a value before the tick's transaction opens (see :data:`bot.feature.Prepare`)."""
+    client = services.llm
+    if client is None:
         return None
-    subject, subject_id = given.payload["subject"], int(given.payload["id"])
+    subject, subject_id = given.payload.subject, given.payload.id
     with services.db.session() as session:
         if subject == "story":
             story = repo.get(session, subject_id)
@@ -183,10 +195,8 @@ async def prepare_suggestion(services: Services, event: Event) -> str | None:
     return await client.suggest_value(text, services.config.values)
 
 
-async def on_suggest(ctx: Ctx) -> None:
+async def on_suggest(ctx: Ctx[Tick[SuggestPayload]]) -> None:
     """Record the value suggested for an untagged kudos or story (off the 3-second path: a tick)."""
-    given = ctx.event.input
-    assert isinstance(given, TickInput)
+    payload = ctx.input.payload
     if ctx.prepared:
-        repo.add_suggestion(ctx.session, ctx.org_id, given.payload["subject"], int(given.payload["id"]),
-                            ctx.prepared, ctx.now())
+        repo.add_suggestion(ctx.session, ctx.org_id, payload.subject, payload.id, ctx.prepared, ctx.now())
