@@ -34,12 +34,16 @@ from sqlalchemy import create_engine, event, insert, text
 
 from bot.config import parse_config
 from bot.directory import ensure_org
+from bot.feature import report_parts
 from bot.reports.build import build_report
 from bot.reports.render import FORMATS, Format, render
+from extramile.features import FEATURES
 from storage.db import Database
 from storage.models import Kudos, KudosRecipient, KudosValue, Person, Team
 from storage.prompts_models import PromptPost, PromptReply, Story, StoryValue
 from storage.request_models import Request
+
+PARTS = report_parts(FEATURES)
 
 PEOPLE = 5_000
 KUDOS = 250_000
@@ -198,7 +202,7 @@ def bench(db: Database, label: str, runs: int) -> list[tuple[str, str, float, fl
 
     event.listen(db.engine, "before_cursor_execute", capture)
     with db.session() as session:
-        build_report(session, org_id, CONFIG, MONTH, NOW)
+        build_report(session, org_id, CONFIG, MONTH, NOW, parts=PARTS)
     event.remove(db.engine, "before_cursor_execute", capture)
     statements = [(s, p) for s, p in captured if s.lstrip().upper().startswith(("SELECT", "WITH"))]
 
@@ -230,14 +234,14 @@ def bench(db: Database, label: str, runs: int) -> list[tuple[str, str, float, fl
 
     def build_only() -> None:
         with db.session() as session:
-            build_report(session, org_id, CONFIG, MONTH, NOW)
+            build_report(session, org_id, CONFIG, MONTH, NOW, parts=PARTS)
 
     build_s = timed(build_only, runs)
     results.append((label, "build (model)", build_s, build_s / raw_s))
     for fmt in FORMATS:
         def one(fmt: Format = fmt) -> None:
             with db.session() as session:
-                render(build_report(session, org_id, CONFIG, MONTH, NOW), fmt)
+                render(build_report(session, org_id, CONFIG, MONTH, NOW, parts=PARTS), fmt)
         s = timed(one, runs)
         results.append((label, f"build+{fmt}", s, s / raw_s))
     print(f"{label}: {len(statements)} aggregate statements per report", file=sys.stderr)

@@ -31,9 +31,8 @@ from bot.events import ActionInput, Address, CommandInput, Event, ReactionInput,
 from bot.messages import Block, Form
 from storage.models import Person
 
-if TYPE_CHECKING:  # the report package declares its own feature with these: imported lazily
-    from bot.reports.model import Section as ReportSection
-    from bot.reports.sections import SectionContext
+if TYPE_CHECKING:  # the report package declares its own feature: its types are only named here
+    from bot.reports.sections import ReportPart
 
 type Handler[I] = Callable[[Ctx[I]], Awaitable[None]]
 # Slow I/O a handler needs (an LLM call) done *before* its transaction opens: on SQLite an open write
@@ -41,7 +40,6 @@ type Handler[I] = Callable[[Ctx[I]], Awaitable[None]]
 # it returns is the handler's ``ctx.prepared``; if it fails, the handler runs without (None).
 type Prepare[I] = Callable[[Services, Event, I], Awaitable[object]]
 type HomeSection = Callable[[Ctx[object], Person], list[Block]]
-type ReportProvider = Callable[[SectionContext], ReportSection]
 type Record = dict[str, Any]
 type Exporter = Callable[[Session, int], Iterator[Record]]
 
@@ -138,7 +136,7 @@ class Feature:
     replies: tuple[Reply, ...] = ()
     schedules: tuple[Schedule[Any], ...] = ()
     home: HomeSection | None = None
-    report: ReportProvider | None = None
+    report: ReportPart | None = None
     export: Exporter | None = None
 
 
@@ -165,7 +163,7 @@ def home_sections(features: Sequence[Feature]) -> list[HomeSection]:
     return [feature.home for feature in features if feature.home is not None]
 
 
-def report_providers(features: Sequence[Feature]) -> list[ReportProvider]:
+def report_parts(features: Sequence[Feature]) -> list[ReportPart]:
     return [feature.report for feature in features if feature.report is not None]
 
 

@@ -226,9 +226,11 @@ def _report(args: argparse.Namespace, config: AppConfig) -> int:
 
     from bot.context import Services
     from bot.directory import ensure_org
+    from bot.feature import report_parts
     from bot.reports import themes
     from bot.reports.build import build_report, previous_month
     from bot.reports.render import render
+    from extramile.features import FEATURES
 
     clock = clock_from_env()
     month = args.month or previous_month(clock.now(), ZoneInfo(config.organization.timezone))
@@ -242,7 +244,9 @@ def _report(args: argparse.Namespace, config: AppConfig) -> int:
         org_id = ensure_org(session, config).id
     themes_summary = asyncio.run(themes.summary(Services(db=db, config=config, clock=clock, org_id=org_id), month))
     with db.session() as session:
-        body = render(build_report(session, org_id, config, month, clock.now(), themes_summary), args.format)
+        report = build_report(session, org_id, config, month, clock.now(), themes_summary,
+                              parts=report_parts(FEATURES))
+        body = render(report, args.format)
     db.dispose()
     if args.out == "-":
         sys.stdout.buffer.write(body)

@@ -9,10 +9,12 @@ import zipfile
 
 import pytest
 
+from bot.feature import report_parts
 from bot.reports.build import build_report
-from bot.reports.model import Report
+from bot.reports.model import Report, ReportSection
 from bot.reports.privacy import NOT_REPORTABLE, hidden_groups
 from bot.reports.render import to_csv_zip, to_html, to_json, to_markdown
+from extramile.features import FEATURES
 from tests.report_support import expected, known_org, random_kudos, write
 from tests.support import Harness
 
@@ -21,7 +23,13 @@ MONTH = "2026-10"
 
 def _report(h: Harness, month: str = MONTH) -> Report:
     with h.db.session() as session:
-        return build_report(session, h.runtime.services.org_id, h.config, month, h.clock.now())
+        return build_report(session, h.runtime.services.org_id, h.config, month, h.clock.now(),
+                            parts=report_parts(FEATURES))
+
+
+def _rows(section: ReportSection, name: str) -> dict[str, list[object]]:
+    """A table's rows by their first cell (a team, a value, a month)."""
+    return {str(row[0]): row[1:] for row in section.table(name).rows}
 
 
 @pytest.fixture
@@ -37,64 +45,73 @@ def test_figures_match_independent_computation(org) -> None:  # type: ignore[no-
     h, kudos = org
     report = Report.model_validate_json(to_json(_report(h)))  # through the JSON, as a BI tool reads it
     want = expected(kudos, MONTH)
-    r = report.recognition
+    r = report.section("recognition")
     for key in ("people", "kudos_given", "kudos_received", "givers", "receivers", "gave_share", "received_share",
                 "top10_share", "not_recognised_90d"):
-        assert getattr(r, key) == want[key], key
-    assert {v.slug: v.kudos for v in r.per_value} == want["per_value"]
-    teams = {t.team: t for t in r.per_team}
+        assert r.figure(key) == want[key], key
+    assert {v["value"]: v["kudos"] for v in r.table("recognition_per_value").records()} == want["per_value"]
+    teams = {t["team"]: t for t in r.table("recognition_per_team").records()}
     for name in ("Alpha", "Gamma"):
         got = teams[name]
-        assert got.reportable
-        assert (got.people, got.kudos_given, got.kudos_received) == tuple(want["per_team"][name].values())  # type: ignore[index]
+        assert NOT_REPORTABLE not in got.values()
+        assert (got["people"], got["kudos_given"], got["kudos_received"]) == tuple(want["per_team"][name].values())  # type: ignore[index]
     matrix = want["matrix"]
     assert isinstance(matrix, dict)
-    for i, row in enumerate(r.matrix.teams):
-        for j, col in enumerate(r.matrix.teams):
-            if r.matrix.reportable[i] and r.matrix.reportable[j]:
-                assert r.matrix.cells[i][j] == matrix.get((row, col), 0), (row, col)
-    assert len(r.exclusive_pairs) == 1
-    assert (r.exclusive_pairs[0].a_to_b, r.exclusive_pairs[0].b_to_a) == (6, 6)
-    assert r.exclusive_pairs[0].same_team is False
+    table = r.table("recognition_team_matrix")
+    reportable = [NOT_REPORTABLE not in row[1:] for row in table.rows]
+    for i, (row, *cells) in enumerate(table.rows):
+        for j, col in enumerate(table.columns[1:]):
+            if reportable[i] and reportable[j]:
+                assert cells[j] == matrix.get((row, col), 0), (row, col)
+    pairs = r.table("recognition_flags").records()
+    assert len(pairs) == 1
+    assert (pairs[0]["a_to_b"], pairs[0]["b_to_a"]) == (6, 6)
+    assert pairs[0]["same_team"] is False
 
 
 def test_trend_and_previous_month(org) -> None:  # type: ignore[no-untyped-def]
     h, kudos = org
     report = _report(h)
-    months = [p.month for p in report.recognition.trend]
+    recognition = report.section("recognition")
+    trend = recognition.table("recognition_trend").records()
+    months = [p["month"] for p in trend]
     assert months == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
     september = expected(kudos, "2026-09")
     given = next(k for k in report.kpis if k.key == "kudos_given")
     assert given.previous == september["kudos_given"]
-    assert given.change == report.recognition.kudos_given - september["kudos_given"]  # type: ignore[operator]
+    assert given.change == recognition.figure("kudos_given") - september["kudos_given"]  # type: ignore[operator]
     assert given.series[:4] == [0, 0, 0, 0] and len(given.series) == 6
-    assert report.recognition.trend[-2].gave_share == september["gave_share"]
+    assert trend[-2]["gave_share"] == september["gave_share"]
 
 
 def test_a_team_of_four_is_never_reported_directly_or_by_subtraction(org) -> None:  # type: ignore[no-untyped-def]
     h, _ = org
     report = _report(h)
-    r = report.recognition
-    hidden = {t.team for t in r.per_team if not t.reportable}
+    r = report.section("recognition")
+    per_team = _rows(r, "recognition_per_team")
+    hidden = {team for team, figures in per_team.items() if NOT_REPORTABLE in figures}
     # Delta (4) and "No team" (1) are below five; together they are two groups of five people,
     # so no third group needs hiding.
     assert hidden == {"Delta", "No team"}
-    for t in r.per_team:
-        if not t.reportable:
-            assert (t.people, t.kudos_given, t.kudos_received, t.gave_share, t.received_share) == (None,) * 5
+    for team in hidden:
+        assert per_team[team] == [NOT_REPORTABLE] * 5
     # Subtraction only ever gives the hidden groups together (at least two groups, >= 5 people).
     assert len(hidden) >= 2 and 4 + 1 >= report.privacy.min_group_size
     # The matrix hides the same rows and columns.
-    for i, team in enumerate(r.matrix.teams):
-        assert r.matrix.reportable[i] == (team not in hidden)
-        for j, other in enumerate(r.matrix.teams):
+    matrix = r.table("recognition_team_matrix")
+    assert [row[0] for row in matrix.rows] == matrix.columns[1:]
+    for team, *cells in matrix.rows:
+        assert (set(cells) == {NOT_REPORTABLE}) == (team in hidden)
+        for other, value in zip(matrix.columns[1:], cells, strict=True):
             if team in hidden or other in hidden:
-                assert r.matrix.cells[i][j] is None
+                assert value == NOT_REPORTABLE
     # Every format says "not reportable" for Delta and carries none of its figures.
     data = json.loads(to_json(report))
-    delta = next(t for t in data["recognition"]["per_team"] if t["team"] == "Delta")
-    assert delta == {"team": "Delta", "people": None, "reportable": False, "kudos_given": None, "kudos_received": None,
-                     "gave_share": None, "received_share": None}
+    [recognition] = [s for s in data["sections"] if s["key"] == "recognition"]
+    [per_team_json] = [t for t in recognition["tables"] if t["name"] == "recognition_per_team"]
+    delta = next(dict(zip(per_team_json["columns"], row)) for row in per_team_json["rows"] if row[0] == "Delta")
+    assert delta == {"team": "Delta", "people": NOT_REPORTABLE, "kudos_given": NOT_REPORTABLE,
+                     "kudos_received": NOT_REPORTABLE, "gave_share": NOT_REPORTABLE, "received_share": NOT_REPORTABLE}
     with zipfile.ZipFile(io.BytesIO(to_csv_zip(report))) as archive:
         rows = list(csv.reader(io.StringIO(archive.read("recognition_per_team.csv").decode())))
         assert ["Delta", *[NOT_REPORTABLE] * 5] in rows
@@ -120,8 +137,8 @@ def test_suppression_rules() -> None:
 def test_min_group_size_is_configurable(database_url: str) -> None:
     h = known_org(database_url, "reports: {min_group_size: 3}")
     write(h, random_kudos())
-    r = _report(h).recognition
-    assert {t.team for t in r.per_team if not t.reportable} == {"No team", "Delta"}  # 1 + 4 people >= 3
+    per_team = _rows(_report(h).section("recognition"), "recognition_per_team")
+    assert {team for team, figures in per_team.items() if NOT_REPORTABLE in figures} == {"No team", "Delta"}  # 1 + 4 people >= 3
     h.close()
 
 
@@ -129,18 +146,20 @@ def test_names_only_in_an_enabled_leaderboard(database_url: str) -> None:
     h = known_org(database_url)
     write(h, random_kudos())
     report = _report(h)
-    assert not report.recognition.leaderboard.shown and report.recognition.leaderboard.entries == []
+    recognition = report.section("recognition")
+    assert not recognition.names and "recognition_leaderboard" not in [t.name for t in recognition.tables]
     assert "Person" not in to_json(report) and "Person" not in to_html(report)
     h.close()
     h = known_org(database_url, "reports: {leaderboard_names: true}")
-    r = _report(h).recognition
-    assert r.leaderboard.shown and r.leaderboard.entries[0].rank == 1
+    r = _report(h).section("recognition")
+    entries = r.table("recognition_leaderboard").records()
+    assert r.names and entries[0]["rank"] == 1
     received = expected(random_kudos(), MONTH)["received"]
     assert isinstance(received, dict)
-    assert [e.received for e in r.leaderboard.entries] == sorted(received.values(), reverse=True)[:10]
+    assert [e["received"] for e in entries] == sorted(received.values(), reverse=True)[:10]
     h.close()
     h = known_org(database_url, "reports: {leaderboard_names: true}\nkudos: {leaderboard: false}")
-    assert not _report(h).recognition.leaderboard.shown
+    assert not _report(h).section("recognition").names
     h.close()
 
 
@@ -162,7 +181,7 @@ def test_requests_per_team_hide_the_same_small_teams(org) -> None:  # type: igno
                 status="acknowledged", created_at=at, updated_at=at, sla_started_at=at, first_response_target_s=14400,
                 first_response_due_at=at + timedelta(hours=4), first_response_at=at + timedelta(hours=1),
                 acknowledged_at=at + timedelta(hours=1), first_response_business_s=3600))
-    section = _report(h).responsiveness
+    section = _report(h).section("responsiveness")
     assert section.available
     (table,) = section.tables
     rows = {row[0]: row[1:] for row in table.rows}

@@ -14,10 +14,13 @@ import jsonschema
 import pytest
 
 from bot import demo
+from bot.feature import report_parts
 from bot.reports.build import build_report
 from bot.reports.model import Report
+from bot.reports.privacy import NOT_REPORTABLE
 from bot.reports.render import to_html, to_json, to_markdown
 from bot.reports.schema import DEFAULT_PATH, report_schema, schema_text
+from extramile.features import FEATURES
 from tests.chromium_probe import CHROMIUM, probe_page
 from tests.support import REPO, Harness, base_config, run_cli
 
@@ -31,26 +34,27 @@ def demo_report(database_url: str) -> Report:
     with h.db.session() as session:
         demo.seed(session, h.runtime.services.org_id, h.config, h.clock)
     with h.db.session() as session:
-        report = build_report(session, h.runtime.services.org_id, h.config, "2026-10", h.clock.now())
+        report = build_report(session, h.runtime.services.org_id, h.config, "2026-10", h.clock.now(),
+                              parts=report_parts(FEATURES))
     h.close()
     return report
 
 
 def test_every_recognition_part_has_data_on_the_demo(demo_report: Report) -> None:
-    r = demo_report.recognition
-    assert r.kudos_given > 100 and 0 < r.gave_share <= 1 and 0 < r.received_share < 1  # type: ignore[operator]
-    assert all(v.kudos > 0 for v in r.per_value)
-    assert all(t.reportable and t.kudos_received for t in r.per_team)
-    assert all(c for row in r.matrix.cells for c in row if c is not None)
-    assert r.not_recognised_90d > 0 and len(r.exclusive_pairs) == 1 and r.top10_share
-    assert [p.kudos_given > 0 for p in r.trend[-3:]] == [True, True, True]
+    r = demo_report.section("recognition")
+    assert r.figure("kudos_given") > 100 and 0 < r.figure("gave_share") <= 1 and 0 < r.figure("received_share") < 1  # type: ignore[operator]
+    assert all(v["kudos"] > 0 for v in r.table("recognition_per_value").records())  # type: ignore[operator]
+    assert all(NOT_REPORTABLE not in t.values() and t["kudos_received"] for t in r.table("recognition_per_team").records())
+    assert all(c for row in r.table("recognition_team_matrix").rows for c in row[1:] if c != NOT_REPORTABLE)
+    assert r.figure("not_recognised_90d") > 0 and len(r.table("recognition_flags").rows) == 1 and r.figure("top10_share")  # type: ignore[operator]
+    assert [p["kudos_given"] > 0 for p in r.table("recognition_trend").records()[-3:]] == [True, True, True]  # type: ignore[operator]
     assert demo_report.kpis[0].previous is not None
     # Responsiveness and practice have their demo data too.
-    for section in (demo_report.responsiveness, demo_report.practice):
+    for section in (demo_report.section("responsiveness"), demo_report.section("practice")):
         assert section.available and section.kpis and section.tables and section.tables[0].rows, section.note
         assert all(k.value is not None for k in section.kpis[:2])
-    assert demo_report.practice.highlights
-    requests = {k.key: k.value for k in demo_report.responsiveness.kpis}
+    assert demo_report.section("practice").highlights
+    requests = {k.key: k.value for k in demo_report.section("responsiveness").kpis}
     assert requests["requests_requests"] and requests["requests_promises_kept"] is not None
 
 
@@ -79,7 +83,9 @@ def test_cli_writes_every_format(cli_env: dict[str, str], tmp_path: Path) -> Non
         done = run_cli(["report", "--month", "2026-10", "--format", fmt, "--out", str(out)], env)
         assert done.returncode == 0, done.stderr
         assert f"{fmt} report for 2026-10 written" in done.stderr
-    assert json.loads((tmp_path / "report.json").read_text())["recognition"]["kudos_given"] > 100
+    sections = json.loads((tmp_path / "report.json").read_text())["sections"]
+    figures = next(s["figures"] for s in sections if s["key"] == "recognition")
+    assert next(f["value"] for f in figures if f["key"] == "kudos_given") > 100
     with zipfile.ZipFile(io.BytesIO((tmp_path / "report.csv").read_bytes())) as archive:
         assert {"kpis.csv", "recognition_per_team.csv", "recognition_team_matrix.csv", "README.txt"} <= set(archive.namelist())
     assert (tmp_path / "report.html").read_text().startswith("<!doctype html>")

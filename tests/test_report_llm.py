@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bot.feature import report_parts
 from bot.reports import themes
 from bot.reports.build import build_report
+from extramile.features import FEATURES
 from tests.fakes.openai_api import THEMES, FakeOpenAI
 from tests.support import ANA, Harness, base_config, run_cli
 
@@ -33,8 +35,9 @@ async def test_hr_report_carries_the_summary_and_no_anonymous_text(database_url:
     assert "answered the vendor" in sent and "invoice queue" not in sent
     summary = await themes.summary(h.runtime.services, "2026-11")
     with h.db.session() as session:
-        report = build_report(session, h.runtime.services.org_id, h.config, "2026-11", h.clock.now(), summary)
-    assert any(THEMES in line for line in report.practice.highlights)
+        report = build_report(session, h.runtime.services.org_id, h.config, "2026-11", h.clock.now(), summary,
+                              parts=report_parts(FEATURES))
+    assert any(THEMES in line for line in report.section("practice").highlights)
     # Nobody but HR makes the bot call the LLM.
     before = len(openai_server.requests)
     assert "HR" in await h.say(ANA, "/culture report 2026-10")
@@ -49,8 +52,9 @@ async def test_llm_failure_leaves_the_extractive_themes(database_url: str, opena
     summary = await themes.summary(h.runtime.services, "2026-11")
     assert summary is None
     with h.db.session() as session:
-        report = build_report(session, h.runtime.services.org_id, h.config, "2026-11", h.clock.now(), summary)
-    assert not any("AI assistant" in line for line in report.practice.highlights)
+        report = build_report(session, h.runtime.services.org_id, h.config, "2026-11", h.clock.now(), summary,
+                              parts=report_parts(FEATURES))
+    assert not any("AI assistant" in line for line in report.section("practice").highlights)
     h.close()
 
 

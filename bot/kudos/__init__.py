@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.feature import Action, Command, Feature, Reaction
 from bot.kudos import handlers
+from bot.kudos import report as recognition
 from storage.export import kudos as export_records
 
 FEATURE = Feature(
@@ -17,5 +18,6 @@ FEATURE = Feature(
     actions=(Action(handlers.FORM_ACTION, handlers.on_form),),
     reactions=(Reaction(handlers.on_reaction, handlers.reaction_emojis),),
     home=handlers.home_section,
+    report=recognition.PART,
     export=export_records,
 )

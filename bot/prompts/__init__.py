@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.feature import Action, Command, Feature, Reply, Schedule
 from bot.prompts import handlers, schedules
-from bot.reports import practice
+from bot.prompts import report as practice
 from storage.prompts import export_records
 
 FEATURE = Feature(
@@ -18,6 +18,6 @@ FEATURE = Feature(
     replies=(Reply(handlers.on_reply),),
     schedules=(Schedule(schedules.POST_JOB, schedules.due_posts, schedules.PostPayload, handlers.on_post,
                         prepare=handlers.prepare_post),),
-    report=practice.report_section,
+    report=practice.PART,
     export=export_records,
 )

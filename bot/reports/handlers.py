@@ -16,7 +16,7 @@ from bot import limits
 from bot.context import Ctx, Services
 from bot.errors import UserError
 from bot.events import CommandInput, Event
-from bot.feature import Due, Tick
+from bot.feature import Due, Tick, report_parts
 from bot.messages import Attachment, Context, Fields, Message, Neutral, Section, escape, text_message
 from bot.people import find_actor, roles_of
 from bot.reports import links, themes
@@ -57,7 +57,8 @@ async def on_culture(ctx: Ctx[CommandInput]) -> None:
     current = f"{local.year:04d}-{local.month:02d}"
     if month > current:
         raise UserError(t("reports.future_month", month=month, last=previous_month(now, tz)))
-    report = build_report(ctx.session, ctx.org_id, ctx.config, month, now, themes_summary=ctx.prepared)
+    report = build_report(ctx.session, ctx.org_id, ctx.config, month, now, themes_summary=ctx.prepared,
+                          parts=report_parts(ctx.services.features))
     partial = t("reports.partial", month=month, now=local.strftime("%d %b %H:%M")) if month == current else ""
     # The report and its link go to the HR person's direct chat with the bot, never into the
     # conversation the command was typed in (a channel, a group chat, a DM with a colleague).
@@ -95,11 +96,7 @@ async def prepare_delivery(services: Services, event: Event, given: Tick[Deliver
 def report_message(session: Session, services: Services, report: Report, person_id: int, html: str,
                    intro: str = "") -> Message:
     """The summary plus the HTML file and a signed link for one HR person."""
-    r = report.recognition
-    kudos = next(k for k in report.kpis if k.key == "kudos_given")
-    summary = t("reports.summary", month=report.month, organization=report.organization, kudos_given=r.kudos_given,
-                kudos_change=fmt_change(kudos), gave_share=pct(r.gave_share), received_share=pct(r.received_share),
-                not_recognised=r.not_recognised_90d, pairs=len(r.exclusive_pairs))
+    summary = t("reports.summary", month=report.month, organization=report.organization, **_recognition(report))
     url, expires = links.link_for(session, services.org_id, report.month, person_id, services.clock.now(),
                                   services.config.reports.link_ttl_seconds())
     tz = ZoneInfo(services.config.organization.timezone)
@@ -116,10 +113,24 @@ def report_message(session: Session, services: Services, report: Report, person_
     )
 
 
+def _recognition(report: Report) -> dict[str, object]:
+    """The recognition figures the chat summary quotes (none when kudos are not installed)."""
+    if not report.has("recognition"):
+        return {"kudos_given": 0, "kudos_change": "", "gave_share": pct(None), "received_share": pct(None),
+                "not_recognised": 0, "pairs": 0}
+    section = report.section("recognition")
+    kudos = next(k for k in section.headline if k.key == "kudos_given")
+    return {"kudos_given": int(section.figure("kudos_given") or 0), "kudos_change": fmt_change(kudos),
+            "gave_share": pct(section.figure("gave_share")), "received_share": pct(section.figure("received_share")),
+            "not_recognised": int(section.figure("not_recognised_90d") or 0),
+            "pairs": int(section.figure("exclusive_pairs") or 0)}
+
+
 async def on_deliver(ctx: Ctx[Tick[DeliveryPayload]]) -> None:
     """The monthly delivery: the same report to every ``roles.hr`` person, each with their own link."""
     month = ctx.input.payload.month
-    report = build_report(ctx.session, ctx.org_id, ctx.config, month, ctx.now(), themes_summary=ctx.prepared)
+    report = build_report(ctx.session, ctx.org_id, ctx.config, month, ctx.now(), themes_summary=ctx.prepared,
+                          parts=report_parts(ctx.services.features))
     html = to_html(report)
     for email in ctx.config.roles.hr:
         person = people_repo.by_email(ctx.session, ctx.org_id, email)

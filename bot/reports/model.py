@@ -1,19 +1,27 @@
 """The culture report as data: one pydantic model, rendered to HTML, CSV, JSON and Markdown.
 
+A report is a list of sections, one per feature that declares one (recognition from kudos,
+responsiveness from requests, practice from prompts and stories: see
+:attr:`bot.feature.Feature.report`). A section holds data (``headline`` and ``kpis`` with their
+six-month series, plain ``figures``, ``tables``, ``highlights``) and a ``layout``: the order in
+which the HTML and Markdown show it (cards, charts drawn from its tables, tables, texts). Every
+renderer loops over the sections and their layout, so a new section needs no renderer change.
+
 The JSON format *is* this model (``Report.model_dump_json``); its JSON Schema is generated from it
 into ``docs/report.schema.json`` (``python -m bot.reports.schema``), so BI tools have a contract.
-Every figure that a privacy rule hides is ``null`` with ``reportable: false`` beside it.
+Every figure that a privacy rule hides is the text "not reportable" in its table cell.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
-Cell = str | int | float | None
+SCHEMA_VERSION = "2"
+Cell = str | bool | int | float | None
+Unit = Literal["count", "share", "hours", "score"]
 
 
 class _Model(BaseModel):
@@ -28,8 +36,18 @@ class Kpi(_Model):
     value: float | None
     previous: float | None = None
     change: float | None = Field(None, description="value - previous, when both are known")
-    unit: Literal["count", "share", "hours", "score"] = "count"
+    unit: Unit = "count"
     series: list[float | None] = Field(default_factory=list, description="six months, oldest first, this month last")
+
+
+class Figure(_Model):
+    """One figure of the month, without a series; ``detail`` says what it is out of."""
+
+    key: str
+    label: str
+    value: float | None
+    unit: Unit = "count"
+    detail: str = ""
 
 
 class Table(_Model):
@@ -40,92 +58,92 @@ class Table(_Model):
     columns: list[str]
     rows: list[list[Cell]]
     note: str = ""
+    empty: str = Field("Nothing this month.", description="what is shown when there are no rows")
+
+    def records(self) -> list[dict[str, Cell]]:
+        """The rows as {column: cell} (what a BI tool reads)."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-class TeamRow(_Model):
-    team: str
-    people: int | None = Field(description="null when not reportable")
-    reportable: bool
-    kudos_given: int | None = None
-    kudos_received: int | None = None
-    gave_share: float | None = None
-    received_share: float | None = None
+class Cards(_Model):
+    """Figures of the section (by key) as cards: label, value, detail."""
+
+    kind: Literal["cards"] = "cards"
+    figures: list[str]
 
 
-class ValueRow(_Model):
-    slug: str
-    name: str
-    kudos: int
-    share: float = Field(description="of all kudos given in the month")
+class KpiCards(_Model):
+    """The section's kpis as cards with their change and a sparkline."""
+
+    kind: Literal["kpis"] = "kpis"
 
 
-class Matrix(_Model):
-    """Recognitions from the row team to the column team; hidden teams' cells are null."""
+class Chart(_Model):
+    """A chart drawn from one of the section's tables: ``labels`` and ``values`` name its columns
+    (a heatmap takes its row labels from the first column and every other column as values)."""
 
-    teams: list[str]
-    reportable: list[bool]
-    cells: list[list[int | None]]
-
-
-class PairFlag(_Model):
-    """Two people who, this month and the two before, recognised only each other (at least twice each). No names: HR can ask
-    the bot's administrators to look into it under their own procedures."""
-
-    a_to_b: int
-    b_to_a: int
-    same_team: bool
+    kind: Literal["chart"] = "chart"
+    chart: Literal["columns", "bars", "heatmap"]
+    table: str
+    title: str = Field(description="the heading above the chart")
+    label: str = Field(description="what the chart shows, for screen readers")
+    labels: str = ""
+    values: str = ""
+    legend: str = ""
+    empty: str = "Nothing this month."
 
 
-class LeaderEntry(_Model):
-    rank: int
-    name: str
-    received: int
+class TableView(_Model):
+    kind: Literal["table"] = "table"
+    table: str
 
 
-class Leaderboard(_Model):
-    shown: bool
-    reason: str = ""
-    entries: list[LeaderEntry] = Field(default_factory=list)
+class Text(_Model):
+    """A heading and a short text (e.g. why the leaderboard is not shown)."""
+
+    kind: Literal["text"] = "text"
+    title: str
+    text: str
 
 
-class MonthPoint(_Model):
-    month: str
-    people: int
-    kudos_given: int
-    kudos_received: int
-    gave_share: float | None
-    received_share: float | None
+class Highlights(_Model):
+    """The section's highlights as a list under a heading."""
+
+    kind: Literal["highlights"] = "highlights"
+    title: str = "Themes"
 
 
-class Recognition(_Model):
-    people: int = Field(description="people in the directory at the end of the month")
-    kudos_given: int
-    kudos_received: int
-    givers: int
-    receivers: int
-    gave_share: float | None
-    received_share: float | None
-    top10_share: float | None = Field(description="share of recognitions received by the top 10% of people")
-    not_recognised_90d: int = Field(description="people who received no kudos this month and the two before (about 90 days)")
-    per_value: list[ValueRow]
-    per_team: list[TeamRow]
-    matrix: Matrix
-    exclusive_pairs: list[PairFlag]
-    leaderboard: Leaderboard
-    trend: list[MonthPoint]
+Part = Annotated[Cards | KpiCards | Chart | TableView | Text | Highlights, Field(discriminator="kind")]
 
 
-class Section(_Model):
-    """A section fed by another feature (responsiveness, practice): figures plus tables.
+class ReportSection(_Model):
+    """One feature's part of the report.
 
-    ``available`` is false until that feature's data exists; ``note`` then says why.
+    ``available`` is false until that feature's data exists; ``note`` then says why. ``headline``
+    kpis are shown at the top of the report ("At a glance"); ``names`` says whether the section
+    names people (only a leaderboard the organisation switched on may).
     """
 
+    key: str = Field(description="file-safe name of the section, e.g. recognition")
+    title: str
     available: bool
     note: str = ""
+    names: bool = False
+    headline: list[Kpi] = Field(default_factory=list)
     kpis: list[Kpi] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
     highlights: list[str] = Field(default_factory=list, description="themes or quotes, never attributed")
+    layout: list[Part] = Field(default_factory=list)
+
+    def figure(self, key: str) -> float | None:
+        return next(f.value for f in self.figures if f.key == key)
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+    def find_figure(self, key: str) -> Figure:
+        return next(f for f in self.figures if f.key == key)
 
 
 class Privacy(_Model):
@@ -142,8 +160,16 @@ class Report(_Model):
     period_start: datetime
     period_end: datetime
     generated_at: datetime
-    kpis: list[Kpi]
-    recognition: Recognition
-    responsiveness: Section
-    practice: Section
+    sections: list[ReportSection]
     privacy: Privacy
+
+    @property
+    def kpis(self) -> list[Kpi]:
+        """Every section's headline kpis, in the order of the sections ("At a glance")."""
+        return [kpi for section in self.sections for kpi in section.headline]
+
+    def section(self, key: str) -> ReportSection:
+        return next(s for s in self.sections if s.key == key)
+
+    def has(self, key: str) -> bool:
+        return any(s.key == key for s in self.sections)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from datetime import timedelta
@@ -12,10 +13,11 @@ from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from markupsafe import Markup
 
 from bot.reports import charts
-from bot.reports.model import Cell, Kpi, Report, Table
+from bot.reports.model import Cards, Cell, Chart, Figure, Kpi, Report, ReportSection, Table
 from bot.reports.privacy import NOT_REPORTABLE
 
 Format = Literal["html", "csv", "json", "md"]
@@ -35,8 +37,12 @@ def num(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def fmt_kpi(kpi: Kpi, value: float | None) -> str:
+def fmt_kpi(kpi: Kpi | Figure, value: float | None) -> str:
     return pct(value) if kpi.unit == "share" else (f"{num(value)} h" if kpi.unit == "hours" and value is not None else num(value))
+
+
+def fmt_figure(figure: Figure) -> str:
+    return fmt_kpi(figure, figure.value)
 
 
 def fmt_change(kpi: Kpi) -> str:
@@ -54,6 +60,8 @@ def cell(value: Cell, share: bool = False) -> str:
     """A table cell as text: hidden figures arrive as the string "not reportable"; None means no data."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float) and share:
         return pct(value)
     if isinstance(value, (int, float)):
@@ -61,57 +69,80 @@ def cell(value: Cell, share: bool = False) -> str:
     return str(value)
 
 
+_MACHINE = re.compile(r"^[a-z0-9_]+$")
 # Soft hyphens (U+00AD) let a narrow phone break the longer headings instead of overflowing.
 HEADINGS = {"kudos_given": "Given", "kudos_received": "Re\u00adceived", "gave_share": "Gave",
             "received_share": "Recog\u00adnised",
             "from \\ to": "From \\ to", "first_response_median_h": "First response, median h",
             "first_response_p90_h": "First response, p90 h", "resolution_median_h": "Resolution, median h",
             "resolution_p90_h": "Resolution, p90 h", "acknowledged_within_target_share": "Acknowledged in target",
-            "promises_kept_share": "Promises kept", "csat_average": "Satisfaction", "reopen_share": "Reopened"}
+            "promises_kept_share": "Promises kept", "csat_average": "Satisfaction", "reopen_share": "Reopened",
+            "rank": "#", "a_to_b": "One way", "b_to_a": "The other way"}
 
 
 def heading(column: str) -> str:
-    """A table column as a short heading (the CSV keeps the machine names)."""
-    return HEADINGS.get(column) or column.replace("_", " ").capitalize()
+    """A table column as a short heading (the CSV keeps the machine names); a column named after
+    something (a team in the matrix) keeps its name."""
+    if column in HEADINGS:
+        return HEADINGS[column]
+    return column.replace("_", " ").capitalize() if _MACHINE.match(column) else column
 
 
 def plain_heading(column: str) -> str:
     return heading(column).replace("\u00ad", "")
 
 
+KPI_COLUMNS = ["key", "label", "value", "previous", "change", "unit"]
+
+
 def tables(report: Report) -> list[Table]:
-    """Every table of the report, as the CSV export and the appendix of the HTML show them."""
-    r = report.recognition
-    out = [
-        Table(name="kpis", title="Headline figures", columns=["key", "label", "value", "previous", "change", "unit"],
-              rows=[[k.key, k.label, k.value, k.previous, k.change, k.unit] for k in report.kpis]),
-        Table(name="recognition_trend", title="Recognition, last six months",
-              columns=["month", "people", "kudos_given", "kudos_received", "gave_share", "received_share"],
-              rows=[[p.month, p.people, p.kudos_given, p.kudos_received, p.gave_share, p.received_share] for p in r.trend]),
-        Table(name="recognition_per_value", title="Kudos per value", columns=["value", "name", "kudos", "share"],
-              rows=[[v.slug, v.name, v.kudos, v.share] for v in r.per_value]),
-        Table(name="recognition_per_team", title="Recognition per team",
-              columns=["team", "people", "kudos_given", "kudos_received", "gave_share", "received_share"],
-              rows=[[t.team, *([t.people, t.kudos_given, t.kudos_received, t.gave_share, t.received_share]
-                               if t.reportable else [NOT_REPORTABLE] * 5)] for t in r.per_team]),
-        Table(name="recognition_team_matrix", title="Recognitions from team (row) to team (column)",
-              columns=["from \\ to", *r.matrix.teams],
-              rows=[[team, *[NOT_REPORTABLE if v is None else v for v in row]] for team, row in zip(r.matrix.teams, r.matrix.cells, strict=True)]),
-        Table(name="recognition_flags", title="Pairs who only recognise each other (last three months)",
-              columns=["pair", "a_to_b", "b_to_a", "same_team"],
-              rows=[[i + 1, p.a_to_b, p.b_to_a, p.same_team] for i, p in enumerate(r.exclusive_pairs)]),
-    ]
-    if r.leaderboard.shown:
-        out.append(Table(name="recognition_leaderboard", title="Most recognised", columns=["rank", "name", "received"],
-                         rows=[[e.rank, e.name, e.received] for e in r.leaderboard.entries]))
-    for prefix, section in (("responsiveness", report.responsiveness), ("practice", report.practice)):
+    """Every table of the report, as the CSV export writes them: the headline figures, then each
+    section's figures and tables (file names start with the section's key)."""
+    out = [Table(name="kpis", title="Headline figures", columns=KPI_COLUMNS, rows=_kpi_rows(report.kpis))]
+    for section in report.sections:
+        prefix = section.key
         if section.kpis:
-            out.append(Table(name=f"{prefix}_kpis", title=f"{prefix.title()} figures",
-                             columns=["key", "label", "value", "previous", "change", "unit"],
-                             rows=[[k.key, k.label, k.value, k.previous, k.change, k.unit] for k in section.kpis]))
+            out.append(Table(name=f"{prefix}_kpis", title=f"{section.title} figures", columns=KPI_COLUMNS,
+                             rows=_kpi_rows(section.kpis)))
         out.extend(t.model_copy(update={"name": t.name if t.name.startswith(prefix) else f"{prefix}_{t.name}"})
                    for t in section.tables)
     return out
+
+
+def _kpi_rows(kpis: list[Kpi]) -> list[list[Cell]]:
+    return [[k.key, k.label, k.value, k.previous, k.change, k.unit] for k in kpis]
+
+
+def figures_of(section: ReportSection, cards: Cards) -> list[Figure]:
+    """The figures a cards part names, in its order."""
+    return [section.find_figure(key) for key in cards.figures]
+
+
+def _number(value: Cell) -> float:
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def draw(section: ReportSection, chart: Chart) -> Markup:
+    """A chart part as inline SVG (plus a heatmap's legend), drawn from its table."""
+    table = section.table(chart.table)
+    if not table.rows:
+        return Markup('<p class="nodata">{}</p>').format(chart.empty)
+    if chart.chart == "heatmap":
+        teams = [str(row[0]) for row in table.rows]
+        cells = [[None if v == NOT_REPORTABLE or not isinstance(v, int) else v for v in row[1:]] for row in table.rows]
+        abbreviations = "; ".join(f"{charts.abbreviation(t)} = {t}" for t in teams)
+        legend = " ".join(x for x in (chart.legend, f"{abbreviations}. n/r = not reportable.") if x)
+        return charts.heatmap(teams, cells, chart.label) + Markup('\n<p class="legend">{}</p>').format(legend)
+    labels = [str(v) for v in _column(table, chart.labels)]
+    values = [_number(v) for v in _column(table, chart.values)]
+    if chart.chart == "bars":
+        return charts.bars(list(zip(labels, values, strict=True)), chart.label)
+    return charts.columns(labels, values, chart.label)
+
+
+def _column(table: Table, name: str) -> list[Cell]:
+    index = table.columns.index(name)
+    return [row[index] for row in table.rows]
 
 
 def to_json(report: Report) -> str:
@@ -137,11 +168,12 @@ def _env() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(pct=pct, num=num, cell=cell, change=fmt_change, heading=heading,
                        plain_heading=plain_heading)
-    env.globals.update(fmt_kpi=fmt_kpi, charts=charts, NOT_REPORTABLE=NOT_REPORTABLE)
+    env.globals.update(fmt_kpi=fmt_kpi, fmt_figure=fmt_figure, figures_of=figures_of, draw=draw, charts=charts,
+                       NOT_REPORTABLE=NOT_REPORTABLE)
     return env
 
 
-def _template(name: str):  # type: ignore[no-untyped-def]
+def _template(name: str) -> Template:
     env = _env()
     if name.endswith((".md.j2", ".txt.j2")):
         return env.overlay(autoescape=False).get_template(name)
@@ -149,14 +181,12 @@ def _template(name: str):  # type: ignore[no-untyped-def]
 
 
 def to_html(report: Report) -> str:
-    r = report.recognition
-    return _template("report.html.j2").render(report=report, r=r, tables=tables(report),
-                                              value_bars=[(v.name, float(v.kudos)) for v in r.per_value],
-                                              last_day=report.period_end.astimezone(ZoneInfo(report.timezone)) - timedelta(days=1))
+    last_day = report.period_end.astimezone(ZoneInfo(report.timezone)) - timedelta(days=1)
+    return _template("report.html.j2").render(report=report, last_day=last_day)
 
 
 def to_markdown(report: Report) -> str:
-    return _template("report.md.j2").render(report=report, r=report.recognition)
+    return _template("report.md.j2").render(report=report)
 
 
 def render(report: Report, fmt: Format) -> bytes:

@@ -20,10 +20,11 @@ def report_schema() -> dict[str, Any]:
     schema = Report.model_json_schema(mode="serialization")
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
               "$id": f"extramile-culture-report-v{SCHEMA_VERSION}", **schema}
-    schema["description"] = ("Extra Mile monthly culture report (extramile report --format json). "
-                             "Shares are fractions 0..1; a figure hidden by the privacy rules is null and its row "
-                             "says reportable: false. Counts: kudos_given = kudos written in the month; "
-                             "kudos_received = recognitions (a kudos to two people counts two).")
+    schema["description"] = ("Extra Mile monthly culture report (extramile report --format json): one section per "
+                             "feature (recognition, responsiveness, practice). Shares are fractions 0..1; a figure "
+                             "hidden by the privacy rules is the text \"not reportable\" in its table cell. Counts: "
+                             "kudos_given = kudos written in the month; kudos_received = recognitions (a kudos to two "
+                             "people counts two). Each section's layout says how the HTML shows its data.")
     return schema
 
 

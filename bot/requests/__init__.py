@@ -4,8 +4,8 @@ confirmation and rating (``/request``)."""
 from __future__ import annotations
 
 from bot.feature import Action, Command, Feature, Schedule
-from bot.reports import responsiveness
 from bot.requests import handlers, reminders
+from bot.requests import report as responsiveness
 from storage.requests import export_records
 
 FEATURE = Feature(
@@ -23,6 +23,6 @@ FEATURE = Feature(
         Schedule(reminders.NOTE_JOB, reminders.due_notes, reminders.PointPayload, reminders.on_note),
     ),
     home=handlers.home_section,
-    report=responsiveness.report_section,
+    report=responsiveness.PART,
     export=export_records,
 )

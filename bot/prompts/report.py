@@ -12,11 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from bot.reports.model import Cell, Kpi, Section, Table
-from bot.reports.sections import SectionContext
+from bot.reports.model import Cell, Highlights, Kpi, KpiCards, ReportSection, Table, TableView, Unit
+from bot.reports.sections import ReportPart, SectionContext
 from storage import report_queries
 from storage import stories as stories_repo
 
+KEY, TITLE = "practice", "Practice"
 THEMES = 6
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'-]{3,}")
 STOPWORDS = frozenset(["about", "above", "after", "again", "against", "almost", "along", "also", "although", "always", "among", "another", "anyone", "anything", "around", "because", "been", "before", "being", "below", "between", "both", "came", "cannot", "could", "didn", "does", "doing", "done", "down", "during", "each", "even", "every", "everyone", "from", "further", "gave", "getting", "give", "given", "going", "gone", "good", "great", "have", "having", "here", "hers", "herself", "himself", "into", "itself", "just", "know", "last", "later", "like", "made", "make", "many", "more", "most", "much", "must", "myself", "need", "needed", "never", "next", "once", "only", "other", "ours", "over", "really", "same", "should", "since", "some", "something", "still", "such", "sure", "take", "than", "thank", "thanks", "that", "their", "them", "themselves", "then", "there", "these", "they", "thing", "things", "this", "those", "though", "through", "till", "time", "today", "together", "told", "took", "under", "until", "upon", "very", "want", "wanted", "well", "went", "were", "what", "when", "where", "which", "while", "whole", "will", "with", "within", "without", "would", "year", "your", "yours", "yesterday", "again", "team", "teams", "colleague", "colleagues", "someone", "people", "person", "story", "stories", "week", "weeks", "month", "months"])
@@ -35,19 +36,20 @@ def themes(texts: Iterable[str], exclude: set[str], top: int = THEMES) -> list[t
     return [(w, n) for w, n in counts.most_common(top) if n > 1]
 
 
-def report_section(context: SectionContext) -> Section:
+def report_section(context: SectionContext) -> ReportSection:
     session, org_id = context.session, context.org_id
     bounds = [start for _, start, _ in context.months] + [context.end]
     activity = report_queries.prompt_activity(session, org_id, bounds)
     stories = report_queries.stories_by_kind(session, org_id, bounds)
     if not any(a["posts"] for a in activity) and not any(stories):
-        return Section(available=False, note="No data yet: no prompts posted and no stories told in the last six months.")
+        return ReportSection(key=KEY, title=TITLE, available=False,
+                             note="No data yet: no prompts posted and no stories told in the last six months.")
     people = len(context.team_of)
 
-    def kpi(key: str, label: str, unit: str, series: list[float | None]) -> Kpi:
+    def kpi(key: str, label: str, unit: Unit, series: list[float | None]) -> Kpi:
         value, previous = series[-1], series[-2]
         change = round(value - previous, 4) if value is not None and previous is not None else None
-        return Kpi(key=key, label=label, value=value, previous=previous, change=change, unit=unit, series=series)  # type: ignore[arg-type]
+        return Kpi(key=key, label=label, value=value, previous=previous, change=change, unit=unit, series=series)
 
     kpis = [
         kpi("prompt_posts", "Prompts posted", "count", [float(a["posts"]) for a in activity]),
@@ -75,4 +77,8 @@ def report_section(context: SectionContext) -> Section:
             f"{len(texts)} stories. Themes are the words most stories share (no quotes, no authors).")
     table = Table(name="practice_stories_per_value", title="Stories per value", columns=["value", "name", "good", "bad"],
                   rows=rows, note="A story tagged with two values counts for both; untagged ones under their suggested value.")
-    return Section(available=True, note=note, kpis=kpis, tables=[table], highlights=highlights)
+    return ReportSection(key=KEY, title=TITLE, available=True, note=note, kpis=kpis, tables=[table],
+                         highlights=highlights, layout=[KpiCards(), TableView(table=table.name), Highlights()])
+
+
+PART = ReportPart(KEY, TITLE, report_section)

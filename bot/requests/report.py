@@ -10,13 +10,14 @@ they had requests; teams without requests show zeros.
 
 from __future__ import annotations
 
-from bot.reports.model import Cell, Kpi, Section, Table
-from bot.reports.sections import SectionContext
+from bot.reports.model import Cell, Kpi, KpiCards, ReportSection, Table, TableView, Unit
+from bot.reports.sections import ReportPart, SectionContext
 from storage import report_queries
 from storage import request_metrics as metrics
 
+KEY, TITLE = "responsiveness", "Responsiveness"
 # (attribute, label, unit) of the headline figures, in the order shown.
-FIGURES: list[tuple[str, str, str]] = [
+FIGURES: list[tuple[str, str, Unit]] = [
     ("requests", "Requests", "count"),
     ("first_response_median_h", "First response, median (business h)", "hours"),
     ("resolution_median_h", "Resolution, median (business h)", "hours"),
@@ -31,11 +32,12 @@ TEAM_COLUMNS = ["team", "requests", "first_response_median_h", "first_response_p
                 "csat_average", "reopen_share"]
 
 
-def report_section(context: SectionContext) -> Section:
+def report_section(context: SectionContext) -> ReportSection:
     bounds = [start for _, start, _ in context.months] + [context.end]
     counts = report_queries.request_counts(context.session, context.org_id, bounds)
     if not any(counts):
-        return Section(available=False, note="No data yet: no internal requests in the last six months.")
+        return ReportSection(key=KEY, title=TITLE, available=False,
+                             note="No data yet: no internal requests in the last six months.")
     # Full figures for this month and the last (rows); the six-month sparkline is the request count.
     by_month = report_queries.requests_for_metrics(context.session, context.org_id, bounds[-3:])
     # Targets and promises are judged at the end of each month, or now for a month not over yet.
@@ -47,7 +49,7 @@ def report_section(context: SectionContext) -> Section:
         change = round(value - previous, 4) if value is not None and previous is not None else None
         series: list[float | None] = [float(n) for n in counts] if attr == "requests" else []
         kpis.append(Kpi(key=f"requests_{attr}", label=label, value=value, previous=previous, change=change,
-                        unit=unit, series=series))  # type: ignore[arg-type]
+                        unit=unit, series=series))
     grouped: dict[str, list[object]] = {}
     for row in by_month[-1]:
         grouped.setdefault(row.team or "No team", []).append(row)
@@ -66,7 +68,11 @@ def report_section(context: SectionContext) -> Section:
             "Times are business hours in the owner's calendar; p90 = 90th percentile.")
     table = Table(name="responsiveness_per_team", title="Responsiveness per team", columns=TEAM_COLUMNS,
                   rows=context.team_rows(rows, len(TEAM_COLUMNS) - 1))
-    return Section(available=True, note=note, kpis=kpis, tables=[table])
+    return ReportSection(key=KEY, title=TITLE, available=True, note=note, kpis=kpis, tables=[table],
+                         layout=[KpiCards(), TableView(table=table.name)])
+
+
+PART = ReportPart(KEY, TITLE, report_section)
 
 
 def _float(value: float | None) -> float | None:
