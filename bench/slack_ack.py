@@ -78,7 +78,7 @@ async def serve_ours(port: int, api_url: str, db_url: str) -> None:
     db = Database(db_url)
     db.upgrade()
     platform = SlackPlatform.from_env({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                                       "SLACK_API_URL": api_url}, config)
+                                       "SLACK_API_URL": api_url})
     server = await start_server(config, db, SystemClock(), [platform], host="127.0.0.1", port=port, scheduler=False)
     if os.environ.get("BENCH_NO_HANDLE"):  # diagnosis: the acknowledgement path alone
         async def record_only(inbox_id: int, event: object) -> None:

@@ -74,7 +74,9 @@ class Command:
     not a slash command). Teams shows "<description> — <command> <usage>" in at most 128
     characters: keep each within that (a longer one is shortened at a word). ``form``: when the
     command, as typed, asks for a form (``/kudos`` alone), the form; platforms that open forms
-    themselves (Slack modals) ask for it before the command reaches the core.
+    themselves (Slack modals) ask for it before the command reaches the core. ``anonymous``: when
+    the command, as typed, must leave no trace of its author (an anonymous story), adapters keep
+    none either (no member cache, no conversation reference).
     """
 
     name: str
@@ -84,6 +86,7 @@ class Command:
     description: str = ""
     prepare: Prepare[CommandInput] | None = None
     form: Callable[[AppConfig, CommandInput], Form | None] | None = None
+    anonymous: Callable[[CommandInput], bool] | None = None
 
 
 @dataclass(frozen=True)

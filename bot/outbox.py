@@ -13,9 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
 
 from sqlmodel import Session
 
@@ -33,6 +31,7 @@ from bot.messages import (
     message_from_json,
     message_to_json,
 )
+from bot.ports import RetryLater, Sender, Undeliverable
 from storage import outbox as repo
 from storage import people as people_repo
 from storage.db import Database
@@ -46,36 +45,6 @@ MAX_ATTEMPTS = 12
 FORGET_PREFIX = "forget:"
 MAX_BACKOFF_S = 300.0
 LEASE_S = 120.0
-
-
-class RetryLater(Exception):
-    """The platform did not take the message now (429, 5xx, network); try again later."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-
-
-class Undeliverable(Exception):
-    """The platform refused for good (channel gone, bot removed); retrying would not help."""
-
-
-@dataclass(frozen=True)
-class Delivered:
-    conversation: str
-    message_id: str
-
-
-class Sender(Protocol):
-    """What an adapter implements to deliver outbox rows on its platform."""
-
-    platform: str
-    # Seconds between two messages into the same conversation (Slack ~1, Teams 1/7).
-    min_interval: float
-
-    async def send(self, item: OutboxMessage, message: Message, previous: SentMessage | None) -> Delivered:
-        """Post (or, when ``previous`` is given, update in place) and say where it landed."""
-        ...
 
 
 def address(session: Session, config: AppConfig, org_id: int, event: Event, outgoing: Outgoing,

@@ -1,4 +1,5 @@
-"""Build the running pieces (services, router, dispatcher, outbox worker) from settings."""
+"""Build the running pieces (services, router, dispatcher, outbox worker, scheduler, the core port
+the adapters get) from settings and the installed features."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import AppConfig
 from bot.context import Services
+from bot.core import Core
 from bot.directory import ensure_org, sync_people
 from bot.dispatch import Dispatcher, Router
 from bot.feature import Feature, schedules
-from bot.outbox import OutboxWorker, Sender
+from bot.outbox import OutboxWorker
+from bot.ports import Sender
 from bot.scheduler import Scheduler
 from extramile.features import FEATURES
 from storage.db import Database
+from storage.teams import TeamsConversations
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +31,7 @@ class Runtime:
     dispatcher: Dispatcher
     worker: OutboxWorker
     scheduler: Scheduler
+    core: Core
 
 
 def prepare_database(db: Database, migrate: bool = True) -> None:
@@ -48,4 +53,6 @@ def build_runtime(config: AppConfig, db: Database, clock: Clock, senders: Mappin
     worker = OutboxWorker(db, clock, senders)
     dispatcher = Dispatcher(services, router, on_queued=worker.notify)
     scheduler = Scheduler(dispatcher, services, schedules(router.features))
-    return Runtime(services=services, router=router, dispatcher=dispatcher, worker=worker, scheduler=scheduler)
+    core = Core(dispatcher, TeamsConversations(db, clock.now))
+    return Runtime(services=services, router=router, dispatcher=dispatcher, worker=worker, scheduler=scheduler,
+                   core=core)

@@ -19,8 +19,8 @@ from aiohttp import web
 
 from bot.clock import Clock, clock_from_env
 from bot.config import AppConfig
+from bot.ports import Platform
 from extramile import pages, report_links
-from extramile.platform import Platform
 from extramile.runtime import Runtime, build_runtime, prepare_database
 from storage.db import Database
 
@@ -36,18 +36,18 @@ def platforms_configured(env: Mapping[str, str]) -> list[str]:
     return found
 
 
-def make_platforms(names: list[str], env: Mapping[str, str], config: AppConfig) -> list[Platform]:
+def make_platforms(names: list[str], env: Mapping[str, str]) -> list[Platform]:
     """Build the adapters named; each reads its own settings from the environment."""
     platforms: list[Platform] = []
     for name in names:
         if name == "slack":
             from adapters.slack.platform import SlackPlatform
 
-            platforms.append(SlackPlatform.from_env(env, config))
+            platforms.append(SlackPlatform.from_env(env))
         elif name == "teams":
             from adapters.teams.platform import TeamsPlatform
 
-            platforms.append(TeamsPlatform.from_env(env, config))
+            platforms.append(TeamsPlatform.from_env(env))
     return platforms
 
 
@@ -85,10 +85,10 @@ async def start_server(config: AppConfig, db: Database, clock: Clock, platforms:
     app = web.Application()
     app["runtime"] = runtime
     app.router.add_get("/healthz", healthz)
-    report_links.add_routes(app)  # GET /reports/<signed token> (issue 7)
+    report_links.add_routes(app)  # GET /reports/<signed token>
     pages.add_routes(app)
     for platform in platforms:
-        platform.attach(app, runtime)
+        platform.attach(app, runtime.core)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -98,7 +98,7 @@ async def start_server(config: AppConfig, db: Database, clock: Clock, platforms:
     await runtime.dispatcher.recover()
     server.tasks.append(asyncio.get_running_loop().create_task(runtime.worker.run_forever()))
     for platform in platforms:
-        await platform.start(runtime)
+        await platform.start(runtime.core)
     if scheduler:
         runtime.scheduler.start()
     return server
@@ -107,7 +107,7 @@ async def start_server(config: AppConfig, db: Database, clock: Clock, platforms:
 def serve(config: AppConfig, names: list[str]) -> int:
     db = Database()
     prepare_database(db, os.environ.get("EXTRAMILE_AUTO_MIGRATE", "1") not in ("0", "false", "no"))
-    platforms = make_platforms(names, os.environ, config)
+    platforms = make_platforms(names, os.environ)
     port = int(os.environ.get("PORT", "3000"))
 
     async def main() -> None:

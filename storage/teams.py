@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from storage.db import Database
 from storage.models import SentMessage
 from storage.teams_models import TeamsConversation, TeamsMember
 
@@ -145,3 +147,81 @@ def bot_posted(session: Session, message_id: str) -> bool:
     """Did the bot post the message with this Teams id (the root of a prompt or story thread)?"""
     query = select(SentMessage.id).where(SentMessage.platform == "teams", SentMessage.message_id == message_id)
     return session.exec(query.limit(1)).first() is not None
+
+
+class TeamsConversations:
+    """The Teams adapter's :class:`bot.ports.ConversationStore`: the functions above, each call in
+    its own transaction, at the time ``now`` tells (the core's clock)."""
+
+    def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
+        self.db = db
+        self.now = now
+
+    def save_conversation(self, *, tenant: str, conversation_id: str, kind: str, service_url: str, reference: str,
+                          user_id: str = "", user_aad_id: str = "", team_id: str = "", team_name: str = "",
+                          channel_name: str = "", active: bool = True) -> TeamsConversation:
+        for attempt in range(2):
+            try:
+                with self.db.session() as session:
+                    return save_conversation(
+                        session, tenant=tenant, conversation_id=conversation_id, kind=kind, service_url=service_url,
+                        reference=reference, now=self.now(), user_id=user_id, user_aad_id=user_aad_id,
+                        team_id=team_id, team_name=team_name, channel_name=channel_name, active=active)
+            except IntegrityError:  # two turns of a new conversation at once: the other one inserted it
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def conversation(self, tenant: str, conversation_id: str) -> TeamsConversation | None:
+        with self.db.session() as session:
+            return conversation(session, tenant, conversation_id)
+
+    def personal_conversation(self, tenant: str, user: str) -> TeamsConversation | None:
+        with self.db.session() as session:
+            return personal_conversation(session, tenant, user)
+
+    def any_active_conversation(self, tenant: str) -> TeamsConversation | None:
+        with self.db.session() as session:
+            return any_active_conversation(session, tenant)
+
+    def channel_by_name(self, tenant: str, team_name: str, channel_name: str) -> TeamsConversation | None:
+        with self.db.session() as session:
+            return channel_by_name(session, tenant, team_name, channel_name)
+
+    def team_conversations(self, tenant: str, team_name: str) -> Sequence[TeamsConversation]:
+        with self.db.session() as session:
+            return team_conversations(session, tenant, team_name)
+
+    def installed_teams(self, tenant: str) -> Sequence[TeamsConversation]:
+        with self.db.session() as session:
+            return installed_teams(session, tenant)
+
+    def channels(self, tenant: str) -> Sequence[TeamsConversation]:
+        with self.db.session() as session:
+            return channels(session, tenant)
+
+    def set_active(self, tenant: str, conversation_id: str, active: bool) -> bool:
+        with self.db.session() as session:
+            return set_active(session, tenant, conversation_id, active, self.now())
+
+    def deactivate_team(self, tenant: str, team_id: str) -> int:
+        with self.db.session() as session:
+            return deactivate_team(session, tenant, team_id, self.now())
+
+    def save_member(self, *, tenant: str, user_id: str, aad_object_id: str = "", name: str = "", email: str = "",
+                    service_url: str = "") -> TeamsMember:
+        with self.db.session() as session:
+            return save_member(session, tenant=tenant, user_id=user_id, now=self.now(),
+                               aad_object_id=aad_object_id, name=name, email=email, service_url=service_url)
+
+    def member(self, tenant: str, user: str) -> TeamsMember | None:
+        with self.db.session() as session:
+            return member(session, tenant, user)
+
+    def member_by_email(self, tenant: str, email: str) -> TeamsMember | None:
+        with self.db.session() as session:
+            return member_by_email(session, tenant, email)
+
+    def bot_posted(self, message_id: str) -> bool:
+        with self.db.session() as session:
+            return bot_posted(session, message_id)

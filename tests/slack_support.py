@@ -167,7 +167,7 @@ async def start_rig(database_url: str, fake: FakeSlack, config: AppConfig | None
     db.upgrade()
     clock = clock or ManualClock(T0)
     platform = SlackPlatform.from_env({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                                       "SLACK_API_URL": fake.api_url}, config)
+                                       "SLACK_API_URL": fake.api_url})
     server = await start_server(config, db, clock, [platform], host="127.0.0.1", port=0, scheduler=False)
     if seed:
         with db.session() as session:

@@ -21,7 +21,7 @@ from bot import demo
 from bot.clock import ManualClock
 from bot.config import AppConfig, parse_config
 from bot.events import Actor, Address, CommandInput, Event, Input, Mention
-from bot.outbox import Sender
+from bot.ports import Sender
 from extramile.runtime import Runtime, build_runtime
 from storage.db import Database
 from storage.models import Kudos, OutboxMessage

@@ -110,7 +110,8 @@ class FakeConnector:
 
     async def _member(self, request: web.Request) -> web.Response:
         self._record(request, None)
-        member = self.members.get(request.match_info["uid"])
+        uid = request.match_info["uid"]  # a Teams user id or an Entra object id, as the Bot Connector takes
+        member = self.members.get(uid) or next((m for m in self.members.values() if m.get("aadObjectId") == uid), None)
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
         return web.json_response({**member, "userPrincipalName": member.get("email"), "tenantId": TENANT})
@@ -320,7 +321,7 @@ async def start_teams(database_url: str, config: AppConfig, env: dict[str, str],
     db = Database(database_url)
     db.upgrade()
     clock = ManualClock(T0)
-    platform = TeamsPlatform.from_env(env, config, **platform_kwargs)
+    platform = TeamsPlatform.from_env(env, **platform_kwargs)
     server = await start_server(config, db, clock, [platform], host="127.0.0.1", port=0, scheduler=False)
     with db.session() as session:
         demo.seed(session, server.runtime.services.org_id, config, clock, days=0)

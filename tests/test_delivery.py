@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot.events import CommandInput
 from bot.messages import Message
-from bot.outbox import Delivered, RetryLater
+from bot.ports import Delivered, RetryLater
 from storage.inbox import GroupCommit
 from storage.models import InboxEvent, OutboxMessage, SentMessage
 from tests.support import ANA, Harness, base_config

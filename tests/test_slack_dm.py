@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.sender import SlackSender
 from bot.messages import Attachment, Message, Section
-from bot.outbox import Undeliverable
+from bot.ports import Undeliverable
 from storage.models import OutboxMessage
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_support import ANA_ID, BEN_ID, SlackRig

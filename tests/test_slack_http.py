@@ -330,3 +330,13 @@ async def test_commands_typed_to_the_bot_in_a_direct_message(rig: SlackRig) -> N
     [kudos] = rig.kudos()
     assert kudos.message == "thanks for the calm handover" and kudos.platform == "slack"
     assert sum("Kudos sent" in text for text in answers_in_dm()) == 1  # the retried delivery counted once
+
+
+async def test_when_the_modal_cannot_open_an_empty_kudos_gets_the_usage(rig: SlackRig) -> None:
+    rig.fake.fail_next(1, status=500, method="views.open")
+    status, _ = await rig.command("/kudos", "", trigger_id="1337.42.abcdef")
+    assert status == 200
+    await rig.until(lambda: bool(rig.fake.called("chat.postEphemeral")))
+    [usage] = rig.fake.called("chat.postEphemeral")
+    assert "Give kudos" in usage["text"] and "/kudos @ana @ben #empathy" in json.dumps(usage["blocks"])
+    assert rig.kudos() == []

@@ -30,7 +30,7 @@ async def test_socket_mode_command_and_retried_event(database_url: str, fake: Fa
     db.upgrade()
     clock = ManualClock(T0)
     platform = SlackPlatform.from_env({"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A0EXTRA-1-abc",
-                                       "SLACK_API_URL": fake.api_url}, config)
+                                       "SLACK_API_URL": fake.api_url})
     server = await start_server(config, db, clock, [platform], host="127.0.0.1", port=0, scheduler=False)
     with db.session() as session:
         demo.seed(session, server.runtime.services.org_id, config, clock, days=0)

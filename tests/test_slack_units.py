@@ -12,7 +12,7 @@ from adapters.slack.render import render_blocks
 from adapters.slack.sender import SlackSender
 from adapters.slack.translate import UserInfo, action_id_of, normalise_text
 from bot.messages import Actions, Button, Context, Fields, Message, Section
-from bot.outbox import RetryLater, Undeliverable
+from bot.ports import RetryLater, Undeliverable
 from storage.models import OutboxMessage, SentMessage
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_support import BEN_ID

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.messages import Actions, Button, Message, Section, message_to_json
 from storage import outbox as outbox_repo
-from storage.models import InboxEvent, OutboxMessage
+from storage.models import InboxEvent, KudosRecipient, OutboxMessage
 from tests.teams_support import BEN_T, TENANT, TeamsApp, message, submit_data
 
 
@@ -129,10 +129,10 @@ async def test_invokes_the_bot_does_not_declare_are_not_implemented(teams: Teams
 async def test_the_button_key_is_shared_by_replicas_and_separate_from_extramile_secret(teams: TeamsApp) -> None:
     from adapters.teams.action_tokens import ActionSigner
 
-    services = teams.server.runtime.services
+    core = teams.server.runtime.core
     one, two = ActionSigner(), ActionSigner()
-    one.bind(services.db, services.clock)
-    two.bind(services.db, services.clock)
+    one.bind(core.stored_secret)
+    two.bind(core.stored_secret)
     token = one.sign("kudos:ack", "7", "a:ana-personal;messageid=1")
     assert two.verify(token, "kudos:ack", "7", "a:ana-personal")  # another replica, the thread's channel
     configured = ActionSigner("s3cret")
@@ -140,3 +140,30 @@ async def test_the_button_key_is_shared_by_replicas_and_separate_from_extramile_
     assert configured.sign("kudos:ack", "7", "a:x") == ActionSigner("s3cret").sign("kudos:ack", "7", "a:x")
     # Parts are length-prefixed: moving text between the action id and the value changes the signature.
     assert one.sign("a:b", "c", "x") != one.sign("a:", "bc", "x")
+
+
+async def test_kudos_alone_shows_the_form_and_its_signed_submit_gives_kudos(teams: TeamsApp) -> None:
+    c = teams.connector
+    await teams.deliver_by_hand()
+    assert (await teams.post(message(c.url, "kudos"))).status in (200, 202)
+    await teams.settle()
+    [reply] = [call for call in c.sent_to("a:ana-personal") if call.body.get("attachments")]
+    card = reply.body["attachments"][0]["content"]
+    inputs = {item["id"]: item for item in card["body"] if item["type"].startswith("Input.")}
+    assert set(inputs) == {"people:recipients", "input:value", "input:message"}
+    assert inputs["people:recipients"]["choices.data"] == {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
+    assert "empathy" in [choice["value"] for choice in inputs["input:value"]["choices"]]
+    data = submit_data(reply)
+    assert data["action_id"] == "kudos:form" and data["action_token"]
+    # Teams posts the inputs back beside the button's data; the picker gives Entra object ids.
+    filled = {**data, "people:recipients": BEN_T["aadObjectId"], "input:value": "empathy",
+              "input:message": "thanks for the calm handover"}
+    assert (await teams.post(message(c.url, "", value=filled))).status in (200, 202)
+    assert (await teams.post(message(c.url, "", value={**filled, "action_token": "A" * 43}))).status in (200, 202)
+    await teams.settle()
+    [kudos] = teams.kudos()
+    assert kudos.message == "thanks for the calm handover"
+    with teams.db.session() as session:
+        recipients = [r.person_id for r in session.exec(select(KudosRecipient).where(KudosRecipient.kudos_id == kudos.id))]
+    assert recipients == teams.person_ids(BEN_T["email"])  # the picked colleague, linked by email
+    assert any(BEN_T["aadObjectId"] in call.path for call in c.lookups())

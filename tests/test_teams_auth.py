@@ -259,7 +259,7 @@ def test_incomplete_or_wrong_settings_stop_start_up_instead_of_running_open(env:
     from adapters.teams.platform import TeamsConfigError, TeamsPlatform
 
     with pytest.raises(TeamsConfigError, match=named):
-        TeamsPlatform.from_env(env, base_config())
+        TeamsPlatform.from_env(env)
 
 
 def test_the_allowlist_admits_microsofts_connector_hosts_and_what_is_listed_only() -> None:

@@ -14,7 +14,7 @@ from typing import TextIO
 from adapters.console.render import render_text, safe
 from bot.events import Actor, Address, CommandInput, Event
 from bot.messages import Message
-from bot.outbox import Delivered
+from bot.ports import Delivered
 from bot.parser import split_command_line
 from bot.clock import Clock
 from bot.dispatch import Dispatcher

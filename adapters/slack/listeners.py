@@ -15,6 +15,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -22,9 +23,10 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack import translate
 from adapters.slack.directory import SlackDirectory
-from adapters.slack.render import kudos_form
-from bot.config import AppConfig
-from bot.events import Event
+from adapters.slack.render import form_modal
+from bot.events import CommandInput, Event
+from bot.messages import Form
+from bot.ports import CorePort
 
 log = logging.getLogger(__name__)
 
@@ -32,23 +34,26 @@ log = logging.getLogger(__name__)
 LOOKUP_BUDGET_S = 1.2
 SORRY = "Sorry, I could not take that just now. Please try again in a minute."
 
-Submit = Callable[[Event], Awaitable[bool]]
-
-
 class SlackListeners:
-    """Holds what listeners need; ``submit`` and ``now`` are bound when the runtime exists."""
+    """Holds what listeners need; the core is bound when the server attaches the platform."""
 
-    def __init__(self, app: AsyncApp, directory: SlackDirectory, config: AppConfig) -> None:
+    def __init__(self, app: AsyncApp, directory: SlackDirectory) -> None:
         self.app = app
         self.directory = directory
-        self.config = config
-        self.submit: Submit | None = None
-        self.now: Callable[[], Any] | None = None
-        self.commands: frozenset[str] = frozenset()
+        self._core: CorePort | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
-    def bind(self, submit: Submit, now: Callable[[], Any], commands: frozenset[str]) -> None:
-        self.submit, self.now, self.commands = submit, now, commands
+    def bind(self, core: CorePort) -> None:
+        self._core = core
+
+    @property
+    def core(self) -> CorePort:
+        if self._core is None:
+            raise RuntimeError("Slack adapter used before the core was attached")
+        return self._core
+
+    def now(self) -> datetime:
+        return self.core.now()
 
     def register(self) -> None:
         app = self.app
@@ -80,9 +85,7 @@ class SlackListeners:
         await ack(options=[])
 
     async def _record(self, event: Event) -> bool:
-        if self.submit is None or self.now is None:
-            raise RuntimeError("Slack adapter used before the runtime was attached")
-        return await self.submit(event)
+        return await self.core.submit(event)
 
     def _later(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -97,29 +100,31 @@ class SlackListeners:
     async def on_command(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
         name = str(body.get("command", "")).lstrip("/").lower()
         text = str(body.get("text", ""))
-        if name == "kudos" and not text.strip() and body.get("trigger_id"):
+        form = self.core.form_for(CommandInput(name=name, text=text)) if body.get("trigger_id") else None
+        if form is not None:
             await ack()
-            self._later(self._open_kudos_form(body))
+            self._later(self._open_form(body, form))
             return
         try:
             users = await self.directory.users([str(body.get("user_id", "")), *translate.user_ids_in(text)],
                                                LOOKUP_BUDGET_S)
-            await self._record(translate.command_event(body, users, self.now()))  # type: ignore[misc]
+            await self._record(translate.command_event(body, users, self.now()))
         except Exception:
             log.exception("could not record /%s from %s", name, body.get("user_id"))
             await ack(text=SORRY)
             return
         await ack()
 
-    async def _open_kudos_form(self, body: dict[str, Any]) -> None:
-        """The modal; if Slack will not open it, the core answers the empty command (usage)."""
+    async def _open_form(self, body: dict[str, Any], form: Form) -> None:
+        """The form the core asked for, as a modal; if Slack will not open it, the core answers the
+        command as typed (for ``/kudos`` alone: the usage)."""
         try:
             await self.app.client.views_open(trigger_id=body["trigger_id"],
-                                             view=kudos_form(self.config, str(body.get("channel_id", ""))))
+                                             view=form_modal(form, str(body.get("channel_id", ""))))
         except Exception as exc:  # noqa: BLE001 - any failure: answer with the usage instead
             log.warning("views.open failed (%s); answering with the usage instead", exc)
             users = await self.directory.users([str(body.get("user_id", ""))], LOOKUP_BUDGET_S)
-            await self._record(translate.command_event(body, users, self.now()))  # type: ignore[misc]
+            await self._record(translate.command_event(body, users, self.now()))
 
     # ---- interactivity -------------------------------------------------------------------
     async def on_action(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
@@ -129,7 +134,7 @@ class SlackListeners:
         for action in actions:
             if action.get("type") == "button" and action.get("url") and not action.get("value"):
                 continue  # a link button: Slack opened the link, nothing to do
-            await self._record(translate.action_event(body, action, users, self.now()))  # type: ignore[misc]
+            await self._record(translate.action_event(body, action, users, self.now()))
         await ack()
 
     async def on_view_submission(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any]) -> None:
@@ -138,7 +143,7 @@ class SlackListeners:
         form = translate.form_values(view)
         picked = [u for v in form.values() if isinstance(v, list) for u in v if u[:1] in ("U", "W")]
         users = await self.directory.users([user_id, *picked], LOOKUP_BUDGET_S)
-        await self._record(translate.submission_event(body, users, self.now()))  # type: ignore[misc]
+        await self._record(translate.submission_event(body, users, self.now()))
         await ack()  # closes the modal; the core's answer arrives as a message
 
     # ---- events --------------------------------------------------------------------------
@@ -146,7 +151,7 @@ class SlackListeners:
                              event: dict[str, Any]) -> None:
         if event.get("tab", "home") == "home":
             users = await self.directory.users([str(event.get("user", ""))], LOOKUP_BUDGET_S)
-            await self._record(translate.home_event(body, users, self.now()))  # type: ignore[misc]
+            await self._record(translate.home_event(body, users, self.now()))
         await ack()
 
     async def on_reaction(self, ack: Callable[..., Awaitable[None]], body: dict[str, Any],
@@ -154,8 +159,8 @@ class SlackListeners:
         emoji = str(event.get("reaction", "")).split("::")[0]
         item = event.get("item") or {}
         author = str(event.get("item_user", ""))
-        # Only the configured emoji on a message matters; other reactions are not our business.
-        if emoji != self.config.kudos.reaction_emoji or item.get("type") != "message" or not author:
+        # Only a reaction the core answers, on a message, matters; the others are not our business.
+        if not self.core.wants_reaction(emoji) or item.get("type") != "message" or not author:
             await ack()
             return
         channel, ts = str(item.get("channel", "")), str(item.get("ts", ""))
@@ -173,7 +178,7 @@ class SlackListeners:
             await ack()
             return  # a bot's message, not a colleague's
         await self._record(translate.reaction_event(body, users, item_text, item_link or f"slack:{channel}/{ts}",
-                                              self.now()))  # type: ignore[misc]
+                                              self.now()))
         await ack()
 
     async def _message_text(self, channel: str, ts: str) -> str:
@@ -207,8 +212,8 @@ class SlackListeners:
         if direct or translate.is_person_thread_message(event):
             users = await self.directory.users([str(event.get("user", "")), *translate.user_ids_in(text)],
                                                LOOKUP_BUDGET_S)
-            now = self.now()  # type: ignore[misc]
-            recorded = (translate.direct_message_event(body, users, now, self.commands) if direct
+            now = self.now()
+            recorded = (translate.direct_message_event(body, users, now, self.core.command_names) if direct
                         else translate.reply_event(body, users, now))
             if recorded is not None:
                 await self._record(recorded)

@@ -18,8 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.sender import SlackSender
-from bot.config import AppConfig, ConfigError
-from extramile.runtime import Runtime
+from bot.config import ConfigError
+from bot.ports import CorePort
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +39,13 @@ def _api_url(value: str | None) -> str:
 class SlackPlatform:
     name = "slack"
 
-    def __init__(self, config: AppConfig, bot_token: str, signing_secret: str = "", app_token: str = "",
+    def __init__(self, bot_token: str, signing_secret: str = "", app_token: str = "",
                  api_url: str = DEFAULT_API_URL) -> None:
         if not bot_token:
             raise SlackConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
         if not app_token and not signing_secret:
             raise SlackConfigError("SLACK_SIGNING_SECRET is not set (needed in HTTP mode; "
                                    "or set SLACK_APP_TOKEN for Socket Mode)")
-        self.config = config
         self.socket_mode = bool(app_token)
         self.app_token = app_token
         base_url = _api_url(api_url)
@@ -57,36 +56,32 @@ class SlackPlatform:
         self.directory = SlackDirectory(self.client)
         self.app = AsyncApp(client=self.client, signing_secret=signing_secret or None, process_before_response=True,
                             request_verification_enabled=not self.socket_mode, name="extramile")
-        self.listeners = SlackListeners(self.app, self.directory, config)
+        self.listeners = SlackListeners(self.app, self.directory)
         self.listeners.register()
         self._sender = SlackSender(self.send_client, SlackDirectory(self.send_client))
         self._socket: object | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], config: AppConfig) -> SlackPlatform:
-        return cls(config, bot_token=env.get("SLACK_BOT_TOKEN", ""), signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+    def from_env(cls, env: Mapping[str, str]) -> SlackPlatform:
+        return cls(bot_token=env.get("SLACK_BOT_TOKEN", ""), signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
                    app_token=env.get("SLACK_APP_TOKEN", ""), api_url=env.get("SLACK_API_URL") or DEFAULT_API_URL)
 
     @property
     def sender(self) -> SlackSender:
         return self._sender
 
-    def attach(self, app: web.Application, runtime: Runtime) -> None:
-        self._bind(runtime)
+    def attach(self, app: web.Application, core: CorePort) -> None:
+        self.listeners.bind(core)
         if not self.socket_mode:
             app.router.add_post(EVENTS_PATH, self._handle)
-
-    def _bind(self, runtime: Runtime) -> None:
-        self.listeners.bind(runtime.dispatcher.submit, runtime.services.clock.now,
-                            runtime.router.command_names)
 
     async def _handle(self, request: web.Request) -> web.Response:
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
-    async def start(self, runtime: Runtime) -> None:
-        self._bind(runtime)
+    async def start(self, core: CorePort) -> None:
+        self.listeners.bind(core)
         if self.socket_mode:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 

@@ -1,4 +1,4 @@
-"""The neutral message model rendered as Block Kit, and the modals the adapter opens.
+"""The neutral message model rendered as Block Kit, and forms rendered as the modals the adapter opens.
 
 Slack's limits are applied here, not in the core: 3000 characters per section text, 10 fields
 per section, 25 buttons per actions block, 75 characters per button label, 50 blocks per message,
@@ -18,15 +18,27 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from typing import Any
 
-from bot.config import AppConfig
-from bot.messages import Actions, Block, Context, Fields, Message, PersonMention, Section, plain, segments
+from bot.messages import (
+    Actions,
+    Block,
+    Context,
+    Fields,
+    Form,
+    Message,
+    PeopleInput,
+    PersonMention,
+    Section,
+    SelectInput,
+    TextInput,
+    plain,
+    segments,
+)
 
 MAX_TEXT = 3000
 MAX_BLOCKS = 50
-KUDOS_FORM = "kudos:form"
+MAX_OPTIONS = 100  # static_select
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 # A URL typed in text: made an explicit, unmasked link (``verbatim`` turns off Slack's own linking).
 _URL = re.compile(r"https?://[^\s<>|]*[^\s<>|.,;:!?)\]'\"]")
@@ -147,6 +159,8 @@ def render_block(block: Block, tenant: str = "") -> list[dict[str, Any]]:
     if isinstance(block, Context):
         text = mrkdwn(block.text, tenant)
         return [{"type": "context", "elements": [_mrkdwn(text)]}] if text.strip() else []
+    if isinstance(block, Form):
+        return []  # a message cannot hold a form in Slack: the command that asks for it opens a modal
     raise TypeError(block)  # pragma: no cover - the union is closed
 
 
@@ -167,34 +181,41 @@ def home_view(message: Message, tenant: str = "") -> dict[str, Any]:
     return {"type": "home", "blocks": blocks[:100]}
 
 
-def kudos_form(config: AppConfig, channel: str, values: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
-    """The modal ``/kudos`` opens with no text: people, a value, a message.
+def form_modal(form: Form, channel: str) -> dict[str, Any]:
+    """A form as the modal ``views.open`` shows.
 
-    Its submission arrives as ``view_submission`` with ``callback_id`` ``kudos:form`` and becomes
-    ``ActionInput(action_id="kudos:form", form={"recipients": [...], "value": slug, "message": text})``.
+    Its submission arrives as ``view_submission`` with ``callback_id`` = the form's action id and
+    one block per input (``block_id`` = the input's id), which :func:`adapters.slack.translate.
+    submission_event` turns into ``ActionInput(action_id=..., form={input id: value})``. The
+    channel the form was opened from travels in ``private_metadata``, so answers go back there.
     """
-    options = [{"text": _plain(label), "value": slug}
-               for slug, label in (values or [(v.slug, f"{v.emoji} {v.name}".strip()) for v in config.values])][:100]
-    value_block: dict[str, Any] = {
-        "type": "input", "block_id": "value", "optional": not config.kudos.require_value,
-        "label": _plain("Value"),
-        "element": {"type": "static_select", "action_id": "value", "placeholder": _plain("Which value did they live?"),
-                    "options": options},
-    }
     return {
         "type": "modal",
-        "callback_id": KUDOS_FORM,
+        "callback_id": form.action_id,
         "private_metadata": json.dumps({"channel": channel}),
-        "title": _plain("Give kudos", 24),
-        "submit": _plain("Send", 24),
-        "close": _plain("Cancel", 24),
-        "blocks": [
-            {"type": "input", "block_id": "recipients", "label": _plain("Who"),
-             "element": {"type": "multi_users_select", "action_id": "recipients", "placeholder": _plain("Pick people"),
-                         "max_selected_items": config.kudos.max_recipients}},
-            value_block,
-            {"type": "input", "block_id": "message", "label": _plain("What for"),
-             "element": {"type": "plain_text_input", "action_id": "message", "multiline": True,
-                         "max_length": config.kudos.max_length}},
-        ],
+        "title": _plain(form.title, 24),
+        "submit": _plain(form.submit, 24),
+        "close": _plain(form.cancel, 24),
+        "blocks": [_input_block(field) for field in form.inputs],
     }
+
+
+def _input_block(field: PeopleInput | SelectInput | TextInput) -> dict[str, Any]:
+    element: dict[str, Any]
+    if isinstance(field, PeopleInput):
+        element = {"type": "multi_users_select", "action_id": field.id, "placeholder": _plain(field.placeholder)}
+        if field.max_selected:
+            element["max_selected_items"] = field.max_selected
+    elif isinstance(field, SelectInput):
+        element = {"type": "static_select", "action_id": field.id, "placeholder": _plain(field.placeholder),
+                   "options": [{"text": _plain(o.label), "value": o.value} for o in field.options][:MAX_OPTIONS]}
+    else:
+        element = {"type": "plain_text_input", "action_id": field.id, "multiline": field.multiline}
+        if field.max_length:
+            element["max_length"] = field.max_length
+        if field.placeholder:
+            element["placeholder"] = _plain(field.placeholder)
+    block: dict[str, Any] = {"type": "input", "block_id": field.id, "label": _plain(field.label), "element": element}
+    if field.optional:
+        block["optional"] = True
+    return block

@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.render import home_view, link, notification_text, render_blocks
 from bot.messages import Message, plain
-from bot.outbox import Delivered, RetryLater, Undeliverable
+from bot.ports import Delivered, RetryLater, Undeliverable
 from storage.models import OutboxMessage, SentMessage
 
 log = logging.getLogger(__name__)

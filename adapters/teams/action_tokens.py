@@ -7,8 +7,8 @@ value and the conversation the card was sent to; :mod:`adapters.teams.turns` ign
 whose token is missing or does not match. The core still re-checks who may do what.
 
 The key is derived from ``EXTRAMILE_SECRET`` when set (the same on every replica), else it is a
-random key generated once and kept in the database (:func:`storage.signing_keys.stored_secret`,
-the store report links use, under its own name).
+random key generated once and kept in the database, under its own name, in the store report links
+use (the core port's ``stored_secret``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-
-from bot.clock import Clock
-from storage.db import Database
-from storage.signing_keys import stored_secret
+from collections.abc import Callable
 
 KEY_NAME = "teams_card_actions"
 
@@ -28,11 +25,11 @@ class ActionSigner:
     def __init__(self, configured_secret: str = "") -> None:
         self._configured = configured_secret
         self._key: bytes | None = None
-        self._db: Database | None = None
-        self._clock: Clock | None = None
+        self._stored: Callable[[str], str] | None = None
 
-    def bind(self, db: Database, clock: Clock) -> None:
-        self._db, self._clock = db, clock
+    def bind(self, stored_secret: Callable[[str], str]) -> None:
+        """Where the stored key comes from when ``EXTRAMILE_SECRET`` is not set (the core port)."""
+        self._stored = stored_secret
 
     def sign(self, action_id: str, value: str, conversation_id: str) -> str:
         digest = hmac.new(self._secret(), _message(action_id, value, conversation_id), hashlib.sha256).digest()
@@ -49,10 +46,9 @@ class ActionSigner:
             if self._configured:
                 self._key = hmac.new(self._configured.encode(), KEY_NAME.encode(), hashlib.sha256).digest()
             else:
-                if self._db is None or self._clock is None:
-                    raise RuntimeError("ActionSigner is not bound to a database yet")
-                with self._db.session() as session:
-                    self._key = stored_secret(session, KEY_NAME, self._clock.now()).encode()
+                if self._stored is None:
+                    raise RuntimeError("ActionSigner is not bound to the key store yet")
+                self._key = self._stored(KEY_NAME).encode()
         return self._key
 
 

@@ -29,6 +29,10 @@ from bot.parser import split_command_line
 
 PLATFORM = "teams"
 ACTION_TOKEN = "action_token"  # the key render.card puts the bot's signature under
+# Prefixes of the ids render.card gives a form's inputs: a text or choice, and a people picker
+# (whose value Teams sends as the picked users' Entra object ids, separated by commas).
+INPUT = "input:"
+PEOPLE = "people:"
 _TAGS = re.compile(r"<[^>]+>")
 _LEADING_AT = re.compile(r"^\s*<at>.*?</at>", re.DOTALL)
 
@@ -147,9 +151,26 @@ def submitted_action(activity: Activity) -> ActionInput | None:
     value = _submitted_data(activity)
     if not isinstance(value, dict) or not value.get("action_id"):
         return None
-    form = {str(k): _form_value(v) for k, v in value.items()
-            if k not in ("action_id", "value", "msteams", ACTION_TOKEN)}
+    form: dict[str, str | list[str]] = {}
+    for key, given in value.items():
+        key = str(key)
+        if key.startswith(PEOPLE):
+            form[key.removeprefix(PEOPLE)] = [user for user in str(given or "").split(",") if user.strip()]
+        elif key.startswith(INPUT):
+            form[key.removeprefix(INPUT)] = _form_value(given)
+        elif key not in ("action_id", "value", "msteams", ACTION_TOKEN):
+            form[key] = _form_value(given)
     return ActionInput(action_id=str(value["action_id"]), value=str(value.get("value") or ""), form=form)
+
+
+def picked_people(activity: Activity) -> list[str]:
+    """The users a submitted form's people pickers named (Entra object ids), without repeats."""
+    value = _submitted_data(activity)
+    if not isinstance(value, dict):
+        return []
+    picked = [user.strip() for key, given in value.items() if str(key).startswith(PEOPLE)
+              for user in str(given or "").split(",")]
+    return list(dict.fromkeys(user for user in picked if user))
 
 
 def action_token(activity: Activity) -> str:

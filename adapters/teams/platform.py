@@ -34,8 +34,8 @@ from adapters.teams.connector import Connectors
 from adapters.teams.sender import TeamsSender
 from adapters.teams.service_urls import GuardedClientFactory, ServiceUrlAllowlist
 from adapters.teams.turns import TeamsTurns
-from bot.config import AppConfig, ConfigError
-from extramile.runtime import Runtime
+from bot.config import ConfigError
+from bot.ports import CorePort
 
 log = logging.getLogger(__name__)
 
@@ -132,10 +132,8 @@ def _msal_provider(config: AgentAuthConfiguration) -> AccessTokenProviderBase:
 class TeamsPlatform:
     name = "teams"
 
-    def __init__(self, settings: TeamsSettings, config: AppConfig,
-                 token_provider_factory: TokenProviderFactory | None = None) -> None:
+    def __init__(self, settings: TeamsSettings, token_provider_factory: TokenProviderFactory | None = None) -> None:
         self.settings = settings
-        self.config = config
         self.anonymous = not settings.authenticated
         self.auth = settings.auth_configuration() if not self.anonymous else None
         connections: Connections = ConnectionManager(
@@ -157,17 +155,18 @@ class TeamsPlatform:
         self._turns: TeamsTurns | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], config: AppConfig,
+    def from_env(cls, env: Mapping[str, str],
                  token_provider_factory: TokenProviderFactory | None = None) -> TeamsPlatform:
-        return cls(TeamsSettings.from_env(env), config, token_provider_factory)
+        return cls(TeamsSettings.from_env(env), token_provider_factory)
 
     @property
     def sender(self) -> TeamsSender:
         return self._sender
 
-    def attach(self, app: web.Application, runtime: Runtime) -> None:
-        self._sender.bind(runtime.services.db, runtime.services.clock)
-        self._turns = TeamsTurns(runtime, self.signer)
+    def attach(self, app: web.Application, core: CorePort) -> None:
+        self.signer.bind(core.stored_secret)
+        self._sender.bind(core.conversations)
+        self._turns = TeamsTurns(core, self.signer)
         if self.anonymous:
             log.warning("TEAMS_ALLOW_UNAUTHENTICATED=1: %s accepts UNSIGNED requests from anyone. "
                         "For local tools only; set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID in "
@@ -184,7 +183,7 @@ class TeamsPlatform:
         response = await self.adapter.process(request, self._turns)
         return response if response is not None else web.Response(status=202)
 
-    async def start(self, runtime: Runtime) -> None:
+    async def start(self, core: CorePort) -> None:
         return None
 
     async def stop(self) -> None:

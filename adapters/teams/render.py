@@ -13,6 +13,12 @@ with an invisible WORD JOINER (U+2060) that no parser reads through: after ``]``
 ``<url>`` autolink), after ``&`` (no ``&lt;`` entity turning into a ``<``) and after ``{`` (no
 ``{{DATE(…)}}`` function). Emphasis characters and list markers are backslash-escaped. People the
 bot names are real mentions: ``<at>Name</at>`` plus the mention entity in ``msteams.entities``.
+
+A form (the kudos form) becomes the card's inputs — a people picker over the organisation's
+directory (``Data.Query`` on ``graph.microsoft.com/users``), a choice set, a text input — and one
+signed ``Action.Submit`` named after the form; Teams posts the inputs back beside the button's data.
+Their ids carry a prefix (:data:`adapters.teams.inbound.INPUT`, :data:`adapters.teams.inbound.PEOPLE`)
+so they never collide with the button's own keys.
 """
 
 from __future__ import annotations
@@ -21,8 +27,21 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from adapters.teams.inbound import ACTION_TOKEN
-from bot.messages import Actions, Context, Fields, Message, PersonMention, Section, plain, segments
+from adapters.teams.inbound import ACTION_TOKEN, INPUT, PEOPLE
+from bot.messages import (
+    Actions,
+    Context,
+    Fields,
+    Form,
+    Message,
+    PeopleInput,
+    PersonMention,
+    Section,
+    SelectInput,
+    TextInput,
+    plain,
+    segments,
+)
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
@@ -112,13 +131,16 @@ def card(message: Message, tenant: str = "", sign: Callable[[str, str], str] | N
                          "size": "Small", "isSubtle": True})
         elif isinstance(block, Actions):
             for button in block.buttons:
-                data = {"action_id": button.action_id, "value": button.value}
-                if sign is not None:
-                    data[ACTION_TOKEN] = sign(button.action_id, button.value)
-                action: dict[str, Any] = {"type": "Action.Submit", "title": plain(button.label), "data": data}
+                action: dict[str, Any] = {"type": "Action.Submit", "title": plain(button.label),
+                                          "data": _data(button.action_id, button.value, sign)}
                 if button.style in _STYLE:
                     action["style"] = _STYLE[button.style]
                 actions.append(action)
+        elif isinstance(block, Form):
+            body.append({"type": "TextBlock", "text": _literal(block.title, False), "weight": "Bolder", "wrap": True})
+            body.extend(_input(field) for field in block.inputs)
+            actions.append({"type": "Action.Submit", "title": block.submit, "style": "positive",
+                            "data": _data(block.action_id, "", sign)})
     for file in getattr(message, "attachments", ()):
         # Files and links (the culture report): a link opens in the browser; a bare file is named.
         title = plain(file.title) or file.filename
@@ -142,6 +164,33 @@ def card(message: Message, tenant: str = "", sign: Callable[[str, str], str] | N
     if actions:
         rendered["actions"] = actions
     return rendered
+
+
+def _data(action_id: str, value: str, sign: Callable[[str, str], str] | None) -> dict[str, str]:
+    """What a button posts back: its action and value, with the bot's signature of both."""
+    data = {"action_id": action_id, "value": value}
+    if sign is not None:
+        data[ACTION_TOKEN] = sign(action_id, value)
+    return data
+
+
+def _input(field: PeopleInput | SelectInput | TextInput) -> dict[str, Any]:
+    """One form input as an Adaptive Card input (labels and placeholders are plain text)."""
+    element: dict[str, Any]
+    if isinstance(field, PeopleInput):
+        element = {"type": "Input.ChoiceSet", "id": PEOPLE + field.id, "isMultiSelect": True, "choices": [],
+                   "choices.data": {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}}
+    elif isinstance(field, SelectInput):
+        element = {"type": "Input.ChoiceSet", "id": INPUT + field.id, "style": "compact",
+                   "choices": [{"title": option.label, "value": option.value} for option in field.options]}
+    else:
+        element = {"type": "Input.Text", "id": INPUT + field.id, "isMultiline": field.multiline}
+        if field.max_length:
+            element["maxLength"] = field.max_length
+    element.update(label=field.label, isRequired=not field.optional)
+    if field.placeholder:
+        element["placeholder"] = field.placeholder
+    return element
 
 
 def summary(message: Message) -> str:

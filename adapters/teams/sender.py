@@ -44,12 +44,10 @@ from adapters.teams.connector import Connectors
 from adapters.teams.inbound import base_conversation_id
 from adapters.teams.render import CARD_CONTENT_TYPE, card, summary
 from adapters.teams.service_urls import ServiceUrlRefused
-from bot.clock import Clock
 from bot.messages import Message
-from bot.outbox import FORGET_PREFIX, Delivered, RetryLater, Undeliverable
+from bot.outbox import FORGET_PREFIX
+from bot.ports import ConversationStore, Delivered, RetryLater, Undeliverable
 from bot.texts import t
-from storage import teams as repo
-from storage.db import Database
 from storage.models import OutboxMessage, SentMessage
 from storage.teams_models import TeamsConversation, TeamsMember
 
@@ -83,29 +81,21 @@ class TeamsSender:
     platform = "teams"
     min_interval = 1 / 7  # Teams: 7 messages per second per conversation
 
-    def __init__(self, connectors: Connectors, signer: ActionSigner | None = None, db: Database | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(self, connectors: Connectors, signer: ActionSigner | None = None,
+                 store: ConversationStore | None = None) -> None:
         self.connectors = connectors
         self.signer = signer or ActionSigner()
-        self._db = db
-        self._clock = clock
+        self._store = store
 
-    def bind(self, db: Database, clock: Clock) -> None:
-        """The runtime's database and clock (the server builds the runtime after the platforms)."""
-        self._db, self._clock = db, clock
-        self.signer.bind(db, clock)
+    def bind(self, store: ConversationStore) -> None:
+        """The saved conversations (the server hands them over when it attaches the platform)."""
+        self._store = store
 
     @property
-    def db(self) -> Database:
-        if self._db is None:
-            raise RuntimeError("TeamsSender is not bound to a database yet")
-        return self._db
-
-    @property
-    def clock(self) -> Clock:
-        if self._clock is None:
-            raise RuntimeError("TeamsSender is not bound to a clock yet")
-        return self._clock
+    def store(self) -> ConversationStore:
+        if self._store is None:
+            raise RuntimeError("TeamsSender is not bound to the conversation store yet")
+        return self._store
 
     async def send(self, item: OutboxMessage, message: Message, previous: SentMessage | None) -> Delivered:
         target: Target | None = None
@@ -151,8 +141,7 @@ class TeamsSender:
             return RetryLater(f"Teams answered {exc.status}", _retry_after(exc.headers))
         if exc.status == 403 and any(code in body for code in BLOCKED_CODES):
             if target is not None:
-                with self.db.session() as session:
-                    repo.set_active(session, target.tenant, target.reference_id, False, self.clock.now())
+                self.store.set_active(target.tenant, target.reference_id, False)
             return Undeliverable(f"Teams blocks messages to {item.label} (MessageWritesBlocked): the user blocked "
                                  "or uninstalled the app; the conversation is marked inactive")
         return Undeliverable(f"Teams refused the message to {item.label}: {exc.status} {body[:200]}")
@@ -192,8 +181,7 @@ class TeamsSender:
 
     async def _private(self, item: OutboxMessage) -> Route:
         """A reply for the person who asked: their own 1:1 chat, never a channel or group chat."""
-        with self.db.session() as session:
-            row = repo.conversation(session, item.tenant, base_conversation_id(item.destination))
+        row = self.store.conversation(item.tenant, base_conversation_id(item.destination))
         if row is not None and row.active and row.kind == "personal" and _is_with(row, item.user):
             return Route(_target_of(row, row.conversation_id))
         if row is None and item.ref_key.startswith(FORGET_PREFIX):
@@ -209,8 +197,7 @@ class TeamsSender:
         """The personal chat of an author who leaves no trace (an anonymous story): its reference was
         never saved (every other conversation's is), so the reply goes straight back into it, on the
         tenant's service URL as the bot, and nothing about it is saved now either."""
-        with self.db.session() as session:
-            anchor = repo.any_active_conversation(session, item.tenant)
+        anchor = self.store.any_active_conversation(item.tenant)
         bot = _bot_of(anchor) if anchor is not None else None
         if anchor is None or bot is None:
             raise Undeliverable("no Teams conversation in this tenant to answer an anonymous author from")
@@ -220,8 +207,7 @@ class TeamsSender:
     async def _point_to_private(self, target: Target, item: OutboxMessage) -> None:
         """"I've sent you a private message", with an @mention, where the person asked (best effort:
         the private message itself has arrived, so a failure here is logged, not retried)."""
-        with self.db.session() as session:
-            member = repo.member(session, target.tenant, item.user)
+        member = self.store.member(target.tenant, item.user)
         text = t("teams.private_notice")
         activity = Activity(type=ActivityTypes.message, channel_id=Channels.ms_teams, service_url=target.service_url,
                             conversation=ConversationAccount(id=target.conversation_id, tenant_id=target.tenant or None),
@@ -243,8 +229,7 @@ class TeamsSender:
             log.warning("Teams: could not say \"sent you a private message\" in %s: %r", target.reference_id, exc)
 
     def _saved(self, tenant: str, conversation_id: str) -> Target | None:
-        with self.db.session() as session:
-            row = repo.conversation(session, tenant, base_conversation_id(conversation_id))
+        row = self.store.conversation(tenant, base_conversation_id(conversation_id))
         if row is None:
             return None
         if not row.active:
@@ -253,23 +238,22 @@ class TeamsSender:
 
     async def _personal(self, tenant: str, user: str, label: str) -> Target:
         """The person's 1:1 chat with the bot; created through the connector when none is saved."""
-        with self.db.session() as session:
-            member: TeamsMember | None
-            if user.startswith("email:"):
-                member = repo.member_by_email(session, tenant, user.removeprefix("email:"))
-                if member is None:
-                    raise Undeliverable(f"nobody with {user} has used Extra Mile in Teams yet")
-            else:
-                member = repo.member(session, tenant, user)
-            keys = [k for k in (member.aad_object_id, member.user_id) if k] if member is not None else [user]
-            row = None
-            for key in keys:
-                row = repo.personal_conversation(session, tenant, key)
-                if row is not None:
-                    break
-            tenant = tenant or (member.tenant if member is not None else "")
-            # Any conversation in the tenant tells us the service URL and the bot's own account.
-            anchor = row or repo.any_active_conversation(session, tenant)
+        member: TeamsMember | None
+        if user.startswith("email:"):
+            member = self.store.member_by_email(tenant, user.removeprefix("email:"))
+            if member is None:
+                raise Undeliverable(f"nobody with {user} has used Extra Mile in Teams yet")
+        else:
+            member = self.store.member(tenant, user)
+        keys = [k for k in (member.aad_object_id, member.user_id) if k] if member is not None else [user]
+        row = None
+        for key in keys:
+            row = self.store.personal_conversation(tenant, key)
+            if row is not None:
+                break
+        tenant = tenant or (member.tenant if member is not None else "")
+        # Any conversation in the tenant tells us the service URL and the bot's own account.
+        anchor = row or self.store.any_active_conversation(tenant)
         if row is not None:
             return _target_of(row, row.conversation_id)
         if anchor is None:
@@ -292,26 +276,23 @@ class TeamsSender:
                                                                            conversation_type="personal"),
                                           agent=bot, user=ChannelAccount(id=member_id),
                                           channel_id=Channels.ms_teams, service_url=created.service_url or service_url)
-        with self.db.session() as session:
-            saved = repo.save_conversation(
-                session, tenant=tenant, conversation_id=created.id, kind="personal",
-                service_url=created.service_url or service_url,
-                reference=reference.model_dump_json(by_alias=True, exclude_none=True), now=self.clock.now(),
-                user_id=member_id, user_aad_id=member.aad_object_id if member is not None else "")
-            return _target_of(saved, saved.conversation_id)
+        saved = self.store.save_conversation(
+            tenant=tenant, conversation_id=created.id, kind="personal", service_url=created.service_url or service_url,
+            reference=reference.model_dump_json(by_alias=True, exclude_none=True),
+            user_id=member_id, user_aad_id=member.aad_object_id if member is not None else "")
+        return _target_of(saved, saved.conversation_id)
 
     async def _named_channel(self, item: OutboxMessage) -> Target:
         """``Team name/Channel name``, or a plain channel name in any team the bot is in."""
         name = item.destination.strip().lstrip("#")
         team_name, _, channel_name = name.rpartition("/")
-        with self.db.session() as session:
-            if team_name:
-                row = repo.channel_by_name(session, item.tenant, team_name, channel_name)
-                teams = [r for r in repo.team_conversations(session, item.tenant, team_name) if r.active and r.team_id]
-            else:
-                named = [r for r in repo.channels(session, item.tenant) if r.channel_name.lower() == name.lower()]
-                row = next((r for r in named if r.active), named[0] if named else None)
-                teams = list(repo.installed_teams(session, item.tenant))
+        if team_name:
+            row = self.store.channel_by_name(item.tenant, team_name, channel_name)
+            teams = [r for r in self.store.team_conversations(item.tenant, team_name) if r.active and r.team_id]
+        else:
+            named = [r for r in self.store.channels(item.tenant) if r.channel_name.lower() == name.lower()]
+            row = next((r for r in named if r.active), named[0] if named else None)
+            teams = list(self.store.installed_teams(item.tenant))
         if row is not None:
             if not row.active:
                 raise Undeliverable(f"the Teams channel {item.destination} is inactive (app removed)")
@@ -342,12 +323,11 @@ class TeamsSender:
             if (channel.name or "General").lower() == channel_name.lower() and channel.id:
                 reference = json.loads(anchor.reference)
                 reference.setdefault("conversation", {})["id"] = channel.id
-                with self.db.session() as session:
-                    saved = repo.save_conversation(
-                        session, tenant=anchor.tenant, conversation_id=channel.id, kind="channel",
-                        service_url=anchor.service_url, reference=json.dumps(reference), now=self.clock.now(),
-                        team_id=anchor.team_id, team_name=anchor.team_name, channel_name=channel.name or "General")
-                    return _target_of(saved, saved.conversation_id)
+                saved = self.store.save_conversation(
+                    tenant=anchor.tenant, conversation_id=channel.id, kind="channel", service_url=anchor.service_url,
+                    reference=json.dumps(reference), team_id=anchor.team_id, team_name=anchor.team_name,
+                    channel_name=channel.name or "General")
+                return _target_of(saved, saved.conversation_id)
         return None
 
 

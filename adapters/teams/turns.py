@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, ContentTypes, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
-from sqlalchemy.exc import IntegrityError
 
 from adapters.teams import inbound
 from adapters.teams.action_tokens import ActionSigner
 from bot.events import Input, Mention
-from bot.stories.grammar import leaves_no_trace
+from bot.ports import CorePort
 from bot.texts import t
-from extramile.runtime import Runtime
-from storage import teams as repo
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +36,9 @@ _INSTALL_EVENTS = {"teamMemberAdded", "channelCreated", "channelRenamed", "teamR
 class TeamsTurns:
     """The SDK ``Agent`` the CloudAdapter calls for every activity posted to /api/messages."""
 
-    def __init__(self, runtime: Runtime, signer: ActionSigner) -> None:
-        self.runtime = runtime
+    def __init__(self, core: CorePort, signer: ActionSigner) -> None:
+        self.core = core
+        self.store = core.conversations
         self.signer = signer
 
     async def on_turn(self, context: TurnContext) -> None:
@@ -65,14 +64,16 @@ class TeamsTurns:
                 await _invoke_response(context, 200, _card_error("Unauthorized", t("teams.unsigned_button")))
             return
         given: Input | None = action
+        if action is not None and (picked := inbound.picked_people(activity)):
+            # People picked in a form: looked up like mentions, so a first-seen colleague links by email.
+            given = replace(action, mentions=tuple([await self._picked(context, user) for user in picked]))
         if given is None and activity.type == ActivityTypes.message:
             users = inbound.mentioned_users(activity)
             mentions = tuple([await self._mention(context, user) for user in users])
-            commands = self.runtime.router.command_names
             under_bot_post = bool(inbound.thread_root(activity)) and await asyncio.to_thread(
-                self._under_bot_post, activity)
-            given = inbound.message_input(activity, mentions, users, commands, under_bot_post)
-        anonymous = leaves_no_trace(given)
+                self.store.bot_posted, inbound.thread_root(activity))
+            given = inbound.message_input(activity, mentions, users, self.core.command_names, under_bot_post)
+        anonymous = self.core.leaves_no_trace(given)
         if not anonymous or inbound.conversation_kind(activity) != "personal":
             self._save_reference(activity)
         if given is None:
@@ -82,21 +83,20 @@ class TeamsTurns:
         who = activity.from_property
         email, name = await self._lookup(context, who.id or "", who.aad_object_id or "", who.name or "",
                                          remember=not anonymous)
-        event = inbound.event(activity, given, inbound.actor(activity, email, name),
-                              self.runtime.services.clock.now())
-        await self.runtime.dispatcher.submit(event)  # records first; handled after the turn is answered
+        event = inbound.event(activity, given, inbound.actor(activity, email, name), self.core.now())
+        await self.core.submit(event)  # records first; handled after the turn is answered
         if card_invoke:
             await _invoke_response(context, 200, _card_message(t("teams.button_received")))
-
-    def _under_bot_post(self, activity: Activity) -> bool:
-        """Is this channel message in the thread of a post the bot made (a prompt, a story thread)?"""
-        with self.runtime.services.db.session() as session:
-            return repo.bot_posted(session, inbound.thread_root(activity))
 
     async def _mention(self, context: TurnContext, user: inbound.MentionedUser) -> Mention:
         email, name = await self._lookup(context, user.user_id, user.aad_object_id, user.name)
         return Mention(token=user.token, user_id=inbound.user_key(user.aad_object_id, user.user_id),
                        name=name or user.name, email=email)
+
+    async def _picked(self, context: TurnContext, user: str) -> Mention:
+        """A user picked in a form, by Entra object id (what the people picker gives)."""
+        email, name = await self._lookup(context, user, "", "")
+        return Mention(token=user, user_id=user, name=name, email=email)
 
     async def _lookup(self, context: TurnContext, user_id: str, aad_object_id: str, name: str,
                       remember: bool = True) -> tuple[str, str]:
@@ -104,11 +104,9 @@ class TeamsTurns:
         (kept in the cache unless ``remember`` is off: anonymous authors leave no trace)."""
         activity = context.activity
         tenant = inbound.tenant_of(activity)
-        services = self.runtime.services
-        with services.db.session() as session:
-            cached = repo.member(session, tenant, user_id) if user_id else None
-            if cached is not None and cached.email:
-                return cached.email, cached.name or name
+        cached = self.store.member(tenant, user_id) if user_id else None
+        if cached is not None and cached.email:
+            return cached.email, cached.name or name
         client: Any = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
         if client is None or not hasattr(client, "get_conversation_member"):
             return "", name
@@ -118,19 +116,19 @@ class TeamsTurns:
         except Exception as exc:  # noqa: BLE001  the event still counts; the person is linked by email next time
             log.warning("Teams member lookup for %s failed: %s", user_id, exc)
             return "", name
-        if getattr(member, "id", None) not in (user_id, None):
+        extra = member.model_extra or {}
+        aad = getattr(member, "aad_object_id", None) or extra.get("objectId") or aad_object_id
+        member_id = getattr(member, "id", None)
+        if member_id is not None and user_id not in (member_id, aad):  # asked by user id or by Entra object id
             log.warning("Teams member lookup for %s answered for someone else; not used", user_id)
             return "", name
-        extra = member.model_extra or {}
         email = (getattr(member, "email", None) or extra.get("email") or getattr(member, "user_principal_name", None)
                  or extra.get("userPrincipalName") or "")
         found_name = getattr(member, "name", None) or name
-        aad = getattr(member, "aad_object_id", None) or extra.get("objectId") or aad_object_id
         if not remember:
             return email.lower(), found_name or ""
-        with services.db.session() as session:
-            repo.save_member(session, tenant=tenant, user_id=user_id, aad_object_id=aad or "", name=found_name or "",
-                             email=email, service_url=activity.service_url or "", now=services.clock.now())
+        self.store.save_member(tenant=tenant, user_id=member_id or user_id, aad_object_id=aad or "",
+                               name=found_name or "", email=email, service_url=activity.service_url or "")
         return email.lower(), found_name or ""
 
     def _save_reference(self, activity: Activity, active: bool = True) -> None:
@@ -151,19 +149,10 @@ class TeamsTurns:
         reference.conversation.id = conversation_id
         tenant = inbound.tenant_of(activity)
         saved = reference.model_dump_json(by_alias=True, exclude_none=True)
-        services = self.runtime.services
-        for attempt in range(2):
-            try:
-                with services.db.session() as session:
-                    repo.save_conversation(session, tenant=tenant, conversation_id=conversation_id, kind=kind,
-                                           service_url=activity.service_url, reference=saved,
-                                           now=services.clock.now(), user_id=user_id, user_aad_id=user_aad,
-                                           team_id=team_id, team_name=team_name, channel_name=channel_name,
-                                           active=active)
-                return
-            except IntegrityError:  # two turns of a new conversation at once: the other one inserted it
-                if attempt:
-                    raise
+        self.store.save_conversation(tenant=tenant, conversation_id=conversation_id, kind=kind,
+                                     service_url=activity.service_url, reference=saved, user_id=user_id,
+                                     user_aad_id=user_aad, team_id=team_id, team_name=team_name,
+                                     channel_name=channel_name, active=active)
 
     def _installation(self, activity: Activity) -> None:
         action = (activity.action or "").lower()
@@ -184,14 +173,11 @@ class TeamsTurns:
             log.info("Teams: %s in %s", event_type, inbound.team_and_channel(activity)[1] or activity.conversation.id)
 
     def _deactivate(self, activity: Activity, whole_team: bool = True) -> None:
-        services = self.runtime.services
         tenant = inbound.tenant_of(activity)
         team_id, _, _ = inbound.team_and_channel(activity)
-        with services.db.session() as session:
-            if team_id and whole_team:
-                repo.deactivate_team(session, tenant, team_id, services.clock.now())
-            conversation_id = inbound.base_conversation_id(activity.conversation.id)
-            repo.set_active(session, tenant, conversation_id, False, services.clock.now())
+        if team_id and whole_team:
+            self.store.deactivate_team(tenant, team_id)
+        self.store.set_active(tenant, inbound.base_conversation_id(activity.conversation.id), False)
         log.info("Teams: app removed from %s; its conversation references are inactive", activity.conversation.id)
 
 

@@ -33,11 +33,10 @@ def looks_anonymous(text: str) -> bool:
     return bool(_ANON_ATTEMPT.match(text))
 
 
-def leaves_no_trace(given: object) -> bool:
-    """Whether an inbound input is an anonymous story: adapters then keep no platform trace of its
+def is_anonymous(given: CommandInput) -> bool:
+    """Whether a ``/story`` line is an anonymous story: adapters then keep no platform trace of its
     author (no member cache, no personal conversation reference), as the core keeps none."""
-    return (isinstance(given, CommandInput) and given.name.lower().lstrip("/") == "story"
-            and looks_anonymous(given.text))
+    return looks_anonymous(given.text)
 
 
 def parse(text: str, mentions: tuple[Mention, ...] = ()) -> Share | Help:
