@@ -197,9 +197,12 @@ class Dispatcher:
         # Only unfinished tasks: awaiting finished ones would not yield, so the callbacks that drop
         # them from ``_tasks`` would never run and this loop would spin. Records still waiting for
         # their commit come first: their handling starts when they are committed.
-        while pending := [*self._group.in_flight(),
-                          *(t for t in (*self._tasks, self._admitter) if t is not None and not t.done())]:
+        while pending := self._unfinished():
             await asyncio.gather(*pending, return_exceptions=True)
+
+    def _unfinished(self) -> list[asyncio.Future[Any]]:
+        tasks: list[asyncio.Future[Any]] = [*self._tasks, *([self._admitter] if self._admitter else [])]
+        return [*self._group.in_flight(), *(t for t in tasks if not t.done())]
 
     async def dispatch(self, event: Event) -> bool:
         """Accept and process now; False for a duplicate."""
@@ -262,7 +265,7 @@ class Dispatcher:
     async def recover(self) -> int:
         """Handle events that were accepted but not processed before the last stop."""
         with self.services.db.session() as session:
-            rows = [(row.id, row.payload) for row in inbox.pending(session)]
+            rows = [(row.id, row.payload) for row in inbox.pending(session) if row.id is not None]
         for inbox_id, payload in rows:
             await self.process(inbox_id, event_from_json(payload))
         return len(rows)

@@ -44,9 +44,10 @@ def build_runtime(config: AppConfig, db: Database, clock: Clock, senders: Mappin
                   features: Sequence[Feature] = FEATURES) -> Runtime:
     """The core for these settings and these platforms' senders, serving ``features``."""
     with db.session() as session:
-        org = ensure_org(session, config)
-        sync_people(session, org.id, config, clock)
-        org_id = org.id
+        org_id = ensure_org(session, config).id
+        if org_id is None:  # ensure_org flushes: the row has its id
+            raise RuntimeError("the organisation has no id after it was saved")
+        sync_people(session, org_id, config, clock)
     router = Router(features)
     services = Services(db=db, config=config, clock=clock, org_id=org_id, active_platforms=tuple(senders),
                         features=router.features)

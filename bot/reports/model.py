@@ -35,7 +35,7 @@ class Kpi(_Model):
     label: str
     value: float | None
     previous: float | None = None
-    change: float | None = Field(None, description="value - previous, when both are known")
+    change: float | None = Field(default=None, description="value - previous, when both are known")
     unit: Unit = "count"
     series: list[float | None] = Field(default_factory=list, description="six months, oldest first, this month last")
 
@@ -58,7 +58,7 @@ class Table(_Model):
     columns: list[str]
     rows: list[list[Cell]]
     note: str = ""
-    empty: str = Field("Nothing this month.", description="what is shown when there are no rows")
+    empty: str = Field(default="Nothing this month.", description="what is shown when there are no rows")
 
     def records(self) -> list[dict[str, Cell]]:
         """The rows as {column: cell} (what a BI tool reads)."""
