@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.reports import links, themes
+from bot.feature import report_parts
 from bot.reports.build import build_report
 from bot.reports.render import EXTENSIONS, FORMATS, MEDIA_TYPES, render
 from storage import people as people_repo
@@ -35,7 +36,8 @@ async def serve_report(request: web.Request) -> web.Response:
     # The LLM's theme summary (if enabled) outside the database transaction; then the report.
     themes_summary = await themes.summary(services, grant.month)
     with services.db.session() as session:
-        report = build_report(session, services.org_id, services.config, grant.month, now, themes_summary)
+        report = build_report(session, services.org_id, services.config, grant.month, now, themes_summary,
+                              parts=report_parts(services.features))
     body = render(report, fmt)  # type: ignore[arg-type]
     headers = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex",
                "Referrer-Policy": "no-referrer"}
