@@ -1,7 +1,7 @@
 """``extramile manifest slack``: a ready-to-paste Slack app manifest (YAML).
 
-Slash commands come from ``bot.features.SLASH_COMMANDS``, so each feature's command appears as
-soon as the feature lands. In HTTP mode every request URL is ``<URL>/slack/events`` and must be
+Slash commands are what the installed features declare (``bot.feature.slash_commands``, handed in
+by the CLI), so each feature's command appears as soon as the feature lands. In HTTP mode every request URL is ``<URL>/slack/events`` and must be
 HTTPS (Slack refuses anything else); with ``--socket-mode`` Slack needs no URL at all. Texts are
 kept within the limits of Slack's manifest schema, shortened at a word if ever too long; the
 tests validate the result against that schema.

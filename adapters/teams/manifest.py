@@ -2,8 +2,8 @@
 
 Teams requires a 192x192 full-colour icon and a 32x32 outline icon (white on transparent). They
 are drawn here with zlib + struct (a PNG is a few chunks), so the package needs no image library.
-The bot's command menu is generated from ``bot.features.SLASH_COMMANDS``, the same list the Slack
-manifest uses, so a feature that adds a command appears on both platforms. The developer links
+The bot's command menu is generated from the commands the installed features declare, the same list
+the Slack manifest uses, so a feature that adds a command appears on both platforms. The developer links
 default to ``/privacy`` and ``/terms`` under ``--url``, pages ``extramile run`` serves; app.yaml's
 ``teams.privacy_url`` and ``teams.terms_url`` replace them.
 """
